@@ -2,6 +2,7 @@
 //! Exchange simulator.
 
 mod commands;
+mod config;
 
 use clap::Parser;
 
