@@ -124,8 +124,9 @@ pub struct HistoryEntry {
     pub changes: Vec<FieldChange>,
 }
 
-/// Booking fields that the history tracks, by their JSON names. The
-/// version and the stored-at times change with every write and are left out.
+/// Booking fields that the history tracks, by their JSON names. The version
+/// and the stored-at times change with every write, and the Exchange link is
+/// bookkeeping of the sync engine, so they are left out.
 const TRACKED_FIELDS: &[&str] = &[
     "room",
     "organizer",
@@ -140,7 +141,6 @@ const TRACKED_FIELDS: &[&str] = &[
     "status",
     "declined_reason",
     "deleted_at",
-    "exchange",
 ];
 
 impl crate::Booking {

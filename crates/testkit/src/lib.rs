@@ -9,6 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
+mod postgres;
+
+pub use postgres::{REQUIRE_POSTGRES_VAR, TEST_POSTGRES_URL_VAR, fresh_postgres_database};
+
 /// Environment variable naming the reference material folder.
 pub const SHARED_DIR_VAR: &str = "ROOMBRIDGE_SHARED_DIR";
 
@@ -52,8 +56,6 @@ pub fn shared_dir(what: &str) -> Option<PathBuf> {
         "{what} needs the reference material, but neither {SHARED_DIR_VAR} is set nor {} exists",
         default.display()
     );
-    eprintln!(
-        "skipped: {what} (set {SHARED_DIR_VAR} to the reference material folder to run it)"
-    );
+    eprintln!("skipped: {what} (set {SHARED_DIR_VAR} to the reference material folder to run it)");
     None
 }

@@ -1,0 +1,122 @@
+//! Rooms, users and API tokens.
+
+use jiff::Timestamp;
+use roombridge_domain::{Room, User};
+
+use super::{Db, rows};
+use crate::StoreError;
+use crate::codec::micros;
+
+type Connection = <Db as sqlx::Database>::Connection;
+
+pub(crate) async fn upsert_room(
+    conn: &mut Connection,
+    room: &Room,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO rooms (address, display_name, capacity, location, response_mode, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         ON CONFLICT (address) DO UPDATE SET display_name = excluded.display_name, \
+         capacity = excluded.capacity, location = excluded.location, \
+         response_mode = excluded.response_mode, updated_at = excluded.updated_at",
+    )
+    .bind(&room.address)
+    .bind(&room.display_name)
+    .bind(room.capacity.map(i64::from))
+    .bind(&room.location)
+    .bind(room.response_mode.as_str())
+    .bind(micros(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn list_rooms(conn: &mut Connection) -> Result<Vec<Room>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT address, display_name, capacity, location, response_mode FROM rooms \
+         ORDER BY address",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(rows::room).collect()
+}
+
+pub(crate) async fn room(conn: &mut Connection, address: &str) -> Result<Option<Room>, StoreError> {
+    let row = sqlx::query(
+        "SELECT address, display_name, capacity, location, response_mode FROM rooms \
+         WHERE address = $1",
+    )
+    .bind(address)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(rows::room).transpose()
+}
+
+pub(crate) async fn upsert_user(
+    conn: &mut Connection,
+    user: &User,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (address, display_name, created_at, updated_at) \
+         VALUES ($1, $2, $3, $3) ON CONFLICT (address) DO UPDATE SET \
+         display_name = excluded.display_name, updated_at = excluded.updated_at",
+    )
+    .bind(&user.address)
+    .bind(&user.display_name)
+    .bind(micros(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn user(conn: &mut Connection, address: &str) -> Result<Option<User>, StoreError> {
+    let row = sqlx::query("SELECT address, display_name FROM users WHERE address = $1")
+        .bind(address)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(rows::user).transpose()
+}
+
+pub(crate) async fn list_users(conn: &mut Connection) -> Result<Vec<User>, StoreError> {
+    let rows = sqlx::query("SELECT address, display_name FROM users ORDER BY address")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(rows::user).collect()
+}
+
+pub(crate) async fn insert_token(
+    conn: &mut Connection,
+    user_address: &str,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    if user(conn, user_address).await?.is_none() {
+        return Err(StoreError::not_found("user", user_address));
+    }
+    sqlx::query(
+        "INSERT INTO api_tokens (token_hash, user_address, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(user_address)
+    .bind(micros(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn user_by_token_hash(
+    conn: &mut Connection,
+    token_hash: &str,
+) -> Result<Option<User>, StoreError> {
+    let row = sqlx::query(
+        "SELECT users.address, users.display_name FROM api_tokens \
+         JOIN users ON users.address = api_tokens.user_address \
+         WHERE api_tokens.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(rows::user).transpose()
+}

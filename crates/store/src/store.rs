@@ -1,0 +1,616 @@
+//! The [`Store`] handle and its public operations.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use roombridge_domain::{
+    Actor, Booking, BookingPatch, BookingStatus, BusyInterval, ExchangeLink, ExternalBooking,
+    FieldError, HistoryEntry, Limits, NewBooking, Origin, OutboxRecord, Room, User,
+    is_valid_address, normalize_address,
+};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use uuid::Uuid;
+
+use crate::codec::{self, truncate};
+use crate::dispatch::{read_only, write_transaction};
+use crate::{StoreError, migrations, token};
+
+/// How long a claimed outbox record stays with the instance that claimed
+/// it. After that another instance may claim it again.
+pub const OUTBOX_LEASE: SignedDuration = SignedDuration::from_mins(5);
+
+/// Number of bookings [`Store::list_bookings`] returns when the filter sets
+/// no limit.
+pub const DEFAULT_LIST_LIMIT: u32 = 1_000;
+
+/// How long an SQLite connection waits for another process's write lock.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Criteria for [`Store::list_bookings`]. Empty criteria match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookingFilter {
+    /// Only bookings of this room.
+    pub room: Option<String>,
+    /// Only bookings organised by this address.
+    pub organizer: Option<String>,
+    /// Only internal or only external bookings.
+    pub origin: Option<Origin>,
+    /// Only bookings in this state.
+    pub status: Option<BookingStatus>,
+    /// Only bookings ending after this instant.
+    pub from: Option<Timestamp>,
+    /// Only bookings starting before this instant.
+    pub to: Option<Timestamp>,
+    /// Whether deleted bookings are included.
+    pub include_deleted: bool,
+    /// Maximum number of bookings, [`DEFAULT_LIST_LIMIT`] when unset.
+    pub limit: Option<u32>,
+}
+
+/// What [`Store::upsert_external_booking`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternalUpsert {
+    /// Stored a booking not seen before.
+    Created(Booking),
+    /// Changed a known external booking.
+    Updated(Booking),
+    /// Found the external booking as it was; at most its Exchange link was
+    /// refreshed.
+    Unchanged(Booking),
+    /// The item is the room's copy of a booking made in roombridge, which
+    /// was left untouched.
+    Internal(Booking),
+}
+
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sqlite {
+        pool: SqlitePool,
+        /// Serializes this process's write transactions, so that they queue
+        /// here instead of polling SQLite's busy handler.
+        write_gate: Arc<tokio::sync::Mutex<()>>,
+    },
+    Postgres {
+        pool: PgPool,
+    },
+}
+
+/// Handle to the database; cheap to clone and share between tasks.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) backend: Backend,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Store {
+    // The connection URL can hold a password, so only the kind is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("database", &self.database_kind())
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Connects to the database that `url` names: `sqlite:PATH` (the file
+    /// is created on first start, in WAL mode with foreign keys on) or
+    /// `postgres://…`. Call [`Store::migrate`] before other operations.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::InvalidUrl`] for any other URL and
+    /// [`StoreError::Database`] when the database cannot be opened.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await?;
+            Backend::Postgres { pool }
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite {
+                pool: connect_sqlite(url).await?,
+                write_gate: Arc::default(),
+            }
+        } else {
+            return Err(StoreError::InvalidUrl(
+                "expected `sqlite:PATH` or `postgres://USER@HOST/DATABASE`".to_owned(),
+            ));
+        };
+        Ok(Store {
+            backend,
+            limits: Limits::default(),
+        })
+    }
+
+    /// Returns the store with `limits` for validating bookings.
+    pub fn with_limits(mut self, limits: Limits) -> Store {
+        self.limits = limits;
+        self
+    }
+
+    /// Returns the limits bookings are validated against.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Returns `sqlite` or `postgres`.
+    pub fn database_kind(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres { .. } => "postgres",
+        }
+    }
+
+    /// Applies the migrations that the database lacks. On PostgreSQL,
+    /// instances starting at once take turns through an advisory lock.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when a migration fails or the
+    /// database holds a migration this build does not know.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => migrations::sqlite().run(pool).await?,
+            Backend::Postgres { pool } => migrations::postgres().run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Closes every connection; pending operations finish first.
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => pool.close().await,
+            Backend::Postgres { pool } => pool.close().await,
+        }
+    }
+
+    /// Creates the room or replaces its fields; the address is normalized to
+    /// lower case.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Invalid`] for a malformed address or an empty
+    /// display name.
+    pub async fn upsert_room(&self, room: Room) -> Result<Room, StoreError> {
+        let room = Room {
+            address: normalize_address(&room.address),
+            ..room
+        };
+        let mut errors = Vec::new();
+        check_address(&room.address, &mut errors);
+        check_display_name(&room.display_name, &mut errors);
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let now = codec::now();
+        write_transaction!(self, people::upsert_room(&room, now))?;
+        Ok(room)
+    }
+
+    /// Lists every room, ordered by address.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn list_rooms(&self) -> Result<Vec<Room>, StoreError> {
+        read_only!(self, people::list_rooms())
+    }
+
+    /// Returns the room with this address, if any.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn room(&self, address: &str) -> Result<Option<Room>, StoreError> {
+        let address = normalize_address(address);
+        read_only!(self, people::room(&address))
+    }
+
+    /// Creates the user or replaces the display name; the address is
+    /// normalized to lower case.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Invalid`] for a malformed address or an empty
+    /// display name.
+    pub async fn upsert_user(&self, user: User) -> Result<User, StoreError> {
+        let user = User {
+            address: normalize_address(&user.address),
+            ..user
+        };
+        let mut errors = Vec::new();
+        check_address(&user.address, &mut errors);
+        check_display_name(&user.display_name, &mut errors);
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let now = codec::now();
+        write_transaction!(self, people::upsert_user(&user, now))?;
+        Ok(user)
+    }
+
+    /// Returns the user with this address, if any.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn user(&self, address: &str) -> Result<Option<User>, StoreError> {
+        let address = normalize_address(address);
+        read_only!(self, people::user(&address))
+    }
+
+    /// Lists every user, ordered by address.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        read_only!(self, people::list_users())
+    }
+
+    /// Creates an API token for the user and returns it. The token is
+    /// returned only here: the database keeps its SHA-256 hash.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`] when the user does not exist.
+    pub async fn create_token(&self, user_address: &str) -> Result<String, StoreError> {
+        let address = normalize_address(user_address);
+        let token = token::generate()?;
+        let hash = token::hash(&token);
+        let now = codec::now();
+        write_transaction!(self, people::insert_token(&address, &hash, now))?;
+        Ok(token)
+    }
+
+    /// Returns the user the token belongs to, or `None` for an unknown
+    /// token.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError> {
+        let hash = token::hash(token);
+        read_only!(self, people::user_by_token_hash(&hash))
+    }
+
+    /// Validates the request, checks the room for overlapping blocking
+    /// bookings (external ones included) and stores a confirmed internal
+    /// booking with its history entry and `create` outbox record.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Invalid`] listing every invalid field (an
+    /// unknown room included), or [`StoreError::Conflict`] with the
+    /// overlapping bookings.
+    pub async fn create_booking(
+        &self,
+        request: NewBooking,
+        actor: &Actor,
+    ) -> Result<Booking, StoreError> {
+        let request = NewBooking {
+            start: truncate(request.start),
+            end: truncate(request.end),
+            ..request
+        };
+        let request = request
+            .validate(&self.limits)
+            .map_err(StoreError::Invalid)?;
+        let now = codec::now();
+        write_transaction!(self, bookings::create(request, actor, now))
+    }
+
+    /// Returns the booking, deleted or not.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn booking(&self, id: Uuid) -> Result<Option<Booking>, StoreError> {
+        read_only!(self, bookings::fetch(id, false))
+    }
+
+    /// Applies the patch when the booking is still at `expected_version`,
+    /// and stores the change with its history entry and `update` outbox
+    /// record. A patch that changes nothing returns the booking as it is.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`], [`StoreError::StaleVersion`] with
+    /// the current version, [`StoreError::External`] or
+    /// [`StoreError::Deleted`] for bookings that cannot change,
+    /// [`StoreError::Invalid`] and [`StoreError::Conflict`].
+    pub async fn update_booking(
+        &self,
+        id: Uuid,
+        expected_version: i64,
+        patch: &BookingPatch,
+        actor: &Actor,
+    ) -> Result<Booking, StoreError> {
+        let patch = &BookingPatch {
+            start: patch.start.map(truncate),
+            end: patch.end.map(truncate),
+            ..patch.clone()
+        };
+        let now = codec::now();
+        write_transaction!(
+            self,
+            bookings::update(Update {
+                id,
+                expected_version,
+                patch,
+                actor,
+                limits: &self.limits,
+                now,
+            })
+        )
+    }
+
+    /// Marks the booking deleted (it stays readable) and stores the change
+    /// with its history entry and `delete` outbox record. With
+    /// `expected_version`, the booking must still be at that version.
+    /// Deleting a deleted booking returns it unchanged.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`], [`StoreError::StaleVersion`] or
+    /// [`StoreError::External`].
+    pub async fn delete_booking(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Booking, StoreError> {
+        let now = codec::now();
+        write_transaction!(self, bookings::delete(id, expected_version, actor, now))
+    }
+
+    /// Lists the bookings of a room that overlap `[from, to)`, of every
+    /// status but not deleted, ordered by start.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn bookings_in_room(
+        &self,
+        room: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let room = normalize_address(room);
+        read_only!(self, bookings::in_room(&room, from, to))
+    }
+
+    /// Lists the intervals within `[from, to)` during which the room is
+    /// taken, one per blocking booking (internal and external), ordered by
+    /// start. Intervals may overlap each other when Exchange accepted
+    /// overlapping meetings; `roombridge_domain::merge_intervals` joins them.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn busy_intervals(
+        &self,
+        room: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<BusyInterval>, StoreError> {
+        let room = normalize_address(room);
+        read_only!(self, bookings::busy(&room, from, to))
+    }
+
+    /// Lists bookings that match the filter, ordered by start.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn list_bookings(&self, filter: &BookingFilter) -> Result<Vec<Booking>, StoreError> {
+        let filter = BookingFilter {
+            room: filter.room.as_deref().map(normalize_address),
+            organizer: filter.organizer.as_deref().map(normalize_address),
+            ..filter.clone()
+        };
+        read_only!(self, bookings::list(&filter))
+    }
+
+    /// Lists the history of a booking, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`] when the booking does not exist.
+    pub async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, StoreError> {
+        if self.booking(id).await?.is_none() {
+            return Err(StoreError::not_found("booking", id));
+        }
+        read_only!(self, bookings::history(id))
+    }
+
+    /// Stores a booking read from a room calendar, matched to an earlier
+    /// copy by room, UID and recurrence id. It is stored without a conflict
+    /// check, because Exchange accepted it, and without an outbox record.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Invalid`] without a UID and
+    /// [`StoreError::NotFound`] for an unknown room.
+    pub async fn upsert_external_booking(
+        &self,
+        external: ExternalBooking,
+    ) -> Result<ExternalUpsert, StoreError> {
+        let exchange = ExchangeLink {
+            recurrence_id: external.exchange.recurrence_id.map(truncate),
+            last_modified: external.exchange.last_modified.map(truncate),
+            ..external.exchange
+        };
+        let external = ExternalBooking {
+            room: normalize_address(&external.room),
+            organizer: normalize_address(&external.organizer),
+            start: truncate(external.start),
+            end: truncate(external.end),
+            exchange,
+            ..external
+        };
+        let now = codec::now();
+        write_transaction!(self, external::upsert(external, now))
+    }
+
+    /// Returns the booking of the room whose Exchange meeting has this UID
+    /// and recurrence id, internal or external.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn booking_by_exchange_id(
+        &self,
+        room: &str,
+        uid: &str,
+        recurrence_id: Option<Timestamp>,
+    ) -> Result<Option<Booking>, StoreError> {
+        let room = normalize_address(room);
+        read_only!(
+            self,
+            external::find_by_exchange_id(&room, uid, recurrence_id)
+        )
+    }
+
+    /// Replaces the Exchange identifiers of a booking after the sync engine
+    /// pushed or read it. The version stays, because the booking's content
+    /// did not change.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`] when the booking does not exist.
+    pub async fn set_exchange_link(&self, id: Uuid, link: &ExchangeLink) -> Result<(), StoreError> {
+        let found = write_transaction!(self, bookings::write_exchange_link(id, link))?;
+        if found {
+            Ok(())
+        } else {
+            Err(StoreError::not_found("booking", id))
+        }
+    }
+
+    /// Claims up to `limit` due outbox records for [`OUTBOX_LEASE`], oldest
+    /// first. Records of one booking are handed out one at a time, in order.
+    /// Instances sharing a PostgreSQL database never claim the same record.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn claim_outbox(&self, limit: u32) -> Result<Vec<OutboxRecord>, StoreError> {
+        let now = codec::now();
+        write_transaction!(self, outbox::claim(limit, OUTBOX_LEASE, now))
+    }
+
+    /// Marks a claimed record as pushed to Exchange.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`] when no claimed record has this id.
+    pub async fn complete_outbox(&self, id: i64) -> Result<(), StoreError> {
+        let now = codec::now();
+        let found = write_transaction!(self, outbox::finish(id, "done", None, None, now))?;
+        claimed_or_not_found(found, id)
+    }
+
+    /// Returns a claimed record to the queue after a failed attempt, to be
+    /// claimed again from `next_attempt_at`. `error` must hold no secret.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`] when no claimed record has this id.
+    pub async fn fail_outbox(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let now = codec::now();
+        let found = write_transaction!(
+            self,
+            outbox::finish(id, "pending", Some(error), Some(next_attempt_at), now)
+        )?;
+        claimed_or_not_found(found, id)
+    }
+
+    /// Gives up on a claimed record; it stays parked for an operator.
+    /// `error` must hold no secret.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`] when no claimed record has this id.
+    pub async fn park_outbox(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        let now = codec::now();
+        let found = write_transaction!(self, outbox::finish(id, "parked", Some(error), None, now))?;
+        claimed_or_not_found(found, id)
+    }
+
+    /// Lists every outbox record of a booking, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn outbox_for_booking(&self, id: Uuid) -> Result<Vec<OutboxRecord>, StoreError> {
+        read_only!(self, outbox::for_booking(id))
+    }
+}
+
+/// The arguments of a booking update.
+pub(crate) struct Update<'a> {
+    pub(crate) id: Uuid,
+    pub(crate) expected_version: i64,
+    pub(crate) patch: &'a BookingPatch,
+    pub(crate) actor: &'a Actor,
+    pub(crate) limits: &'a Limits,
+    pub(crate) now: Timestamp,
+}
+
+async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|error| StoreError::InvalidUrl(format!("{error}: expected `sqlite:PATH`")))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // In WAL mode, NORMAL keeps the database consistent after a crash
+        // and may lose only the last commits on power loss.
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+fn check_address(address: &str, errors: &mut Vec<FieldError>) {
+    if !is_valid_address(address) {
+        errors.push(FieldError::new(
+            "address",
+            format!(
+                "invalid address `{address}`: expected a mailbox address such as `room@example.com`"
+            ),
+        ));
+    }
+}
+
+fn check_display_name(name: &str, errors: &mut Vec<FieldError>) {
+    if name.trim().is_empty() {
+        errors.push(FieldError::new(
+            "display_name",
+            "missing display name: expected a non-empty name".to_owned(),
+        ));
+    }
+}
+
+fn claimed_or_not_found(found: bool, id: i64) -> Result<(), StoreError> {
+    if found {
+        Ok(())
+    } else {
+        Err(StoreError::not_found("claimed outbox record", id))
+    }
+}
