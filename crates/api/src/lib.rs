@@ -1,1 +1,113 @@
-//! Placeholder until this crate's first module lands.
+//! The REST API of roombridge (axum, JSON), mounted by `roombridge serve`,
+//! the benchmarks and the demo.
+//!
+//! [`router`] serves, under `/api/v1`, the rooms, their bookings and
+//! availability, and booking creation, reads, changes (`If-Match` on the
+//! version, which is also the `ETag`), soft deletes and history, all behind
+//! bearer tokens. Beside it sit `/healthz`, Prometheus metrics at `/metrics`
+//! and the OpenAPI document at `/api/v1/openapi.json`.
+//!
+//! Storage, validation rules and conflict detection belong to
+//! `roombridge-store` and `roombridge-domain`; this crate maps them to HTTP.
+
+mod auth;
+mod error;
+mod handlers;
+mod metrics;
+mod middleware;
+pub mod openapi;
+mod requests;
+mod views;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use roombridge_store::Store;
+
+pub use auth::Authenticated;
+pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use metrics::Metrics;
+pub use middleware::{REQUEST_ID_HEADER, RequestId};
+pub use requests::{AttendeeRequest, CreateBookingRequest, PatchBookingRequest};
+pub use views::{
+    AttendeeView, AvailabilityView, BookingView, BusyView, FieldChangeView, HistoryEntryView,
+    RoomView, Visibility,
+};
+
+/// Largest request body accepted, in bytes. A booking with the maximum body
+/// (65,536 characters, up to 4 bytes each in UTF-8) and 500 attendees fits.
+pub const MAX_BODY_BYTES: usize = 512 * 1024;
+
+/// What every handler shares: the store and the metrics. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    metrics: Metrics,
+}
+
+impl AppState {
+    /// Builds the state around an opened, migrated store.
+    pub fn new(store: Store) -> Self {
+        Self { inner: Arc::new(Inner { store, metrics: Metrics::new() }) }
+    }
+
+    /// Returns the store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Returns the API metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+}
+
+/// Builds the router with every route, the error fallbacks, the body limit
+/// and the per-request span, log line and metrics.
+pub fn router(state: AppState) -> Router {
+    use handlers::{bookings, rooms, system};
+
+    let api = Router::new()
+        .route("/rooms", get(rooms::list_rooms))
+        .route("/rooms/{address}/bookings", get(rooms::room_bookings))
+        .route("/rooms/{address}/availability", get(rooms::room_availability))
+        .route("/bookings", axum::routing::post(bookings::create_booking))
+        .route(
+            "/bookings/{id}",
+            get(bookings::get_booking).patch(bookings::patch_booking).delete(bookings::delete_booking),
+        )
+        .route("/bookings/{id}/history", get(bookings::booking_history))
+        .route("/openapi.json", get(system::openapi));
+
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(system::healthz))
+        .route("/metrics", get(system::metrics))
+        .fallback(system::not_found)
+        .method_not_allowed_fallback(system::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
+        .with_state(state)
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes, then lets
+/// requests in flight finish.
+///
+/// # Errors
+///
+/// Returns the I/O error that stopped the server.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod logging;
 
 use clap::Parser;
 

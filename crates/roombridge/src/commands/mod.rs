@@ -1,28 +1,115 @@
 //! Command-line parsing and dispatch; each subcommand lives in its own module.
 
+mod bookings;
+mod failure;
+mod migrate;
+mod room;
+mod serve;
 mod simulate;
+mod token;
+mod user;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+pub(crate) use failure::Failure;
+
+use crate::config::Config;
 
 /// Keeps meeting rooms in two-way sync with Microsoft Exchange.
 #[derive(Debug, Parser)]
 #[command(name = "roombridge", version, about)]
 pub(crate) struct Cli {
+    /// TOML configuration file (see roombridge.example.toml). Without it,
+    /// defaults and ROOMBRIDGE_* environment variables apply; the database
+    /// defaults to the SQLite file `roombridge.db` in the working directory
+    /// and is overridden by ROOMBRIDGE_DATABASE_URL.
+    #[arg(long, global = true, value_name = "FILE", env = "ROOMBRIDGE_CONFIG")]
+    config: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the REST API, /healthz and /metrics. Migrates the database and
+    /// saves the rooms listed in the configuration first.
+    Serve(serve::ServeArgs),
+    /// Create or upgrade the database schema and save the rooms listed in
+    /// the configuration.
+    Migrate,
+    /// Add, change or list rooms.
+    #[command(subcommand)]
+    Room(room::RoomCommand),
+    /// Add or change users, the people who book through roombridge.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Create API tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// Show bookings.
+    #[command(subcommand)]
+    Bookings(bookings::BookingsCommand),
     /// Serve the built-in Exchange simulator (EWS over HTTP) on loopback.
     Simulate(simulate::SimulateArgs),
 }
 
 /// Runs the parsed command and returns the process exit status.
 pub(crate) fn run(cli: Cli) -> ExitCode {
-    match cli.command {
-        Command::Simulate(args) => simulate::run(args),
+    let command = match cli.command {
+        Command::Simulate(args) => return simulate::run(args),
+        other => other,
+    };
+    match run_with_config(cli.config, command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+fn run_with_config(file: Option<PathBuf>, command: Command) -> Result<(), Failure> {
+    let config = Config::load(file.as_deref())?;
+    let serving = matches!(command, Command::Serve(_));
+    crate::logging::init(config.log_format, if serving { "info" } else { "warn" });
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|error| Failure::new(format!("cannot start the async runtime: {error}")))?;
+    runtime.block_on(async move {
+        match command {
+            Command::Serve(args) => serve::run(&config, args).await,
+            Command::Migrate => migrate::run(&config).await,
+            Command::Room(command) => room::run(&config, command).await,
+            Command::User(command) => user::run(&config, command).await,
+            Command::Token(command) => token::run(&config, command).await,
+            Command::Bookings(command) => bookings::run(&config, command).await,
+            Command::Simulate(_) => unreachable!("handled before the configuration is loaded"),
+        }
+    })
+}
+
+/// Opens the configured database.
+async fn open_store(config: &Config) -> Result<roombridge_store::Store, Failure> {
+    roombridge_store::Store::connect(&config.database_url).await.map_err(|error| {
+        Failure::new(format!(
+            "cannot open the database {}: {error}",
+            crate::config::redact_url(&config.database_url)
+        ))
+    })
+}
+
+/// Applies the migrations and saves the rooms listed in the configuration.
+async fn prepare_database(
+    config: &Config,
+    store: &roombridge_store::Store,
+) -> Result<usize, Failure> {
+    store.migrate().await.map_err(|error| Failure::new(format!("{error}")))?;
+    for room in &config.rooms {
+        store.upsert_room(room::to_domain(room)).await.map_err(|error| {
+            Failure::new(format!("cannot save room `{}` from the configuration: {error}", room.address))
+        })?;
+    }
+    Ok(config.rooms.len())
 }

@@ -1,0 +1,5 @@
+//! Request handlers, one module per resource.
+
+pub(crate) mod bookings;
+pub(crate) mod rooms;
+pub(crate) mod system;
