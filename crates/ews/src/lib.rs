@@ -6,5 +6,9 @@
 //! simulator uses to read requests and write responses. It knows nothing
 //! about bookings or storage.
 
+pub mod envelope;
+pub mod operation;
+pub mod operations;
+pub mod request;
 pub mod types;
 pub mod xml;

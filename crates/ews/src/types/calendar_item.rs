@@ -123,7 +123,9 @@ impl ReadXml for Body {
 
 impl WriteXml for Body {
     fn write_xml(&self, writer: &mut XmlWriter, name: &str) {
-        let truncated = self.is_truncated.map(|value| if value { "true" } else { "false" });
+        let truncated = self
+            .is_truncated
+            .map(|value| if value { "true" } else { "false" });
         writer.start_opt(
             name,
             &[
@@ -356,7 +358,11 @@ impl ReadXml for CalendarItem {
 impl CalendarItem {
     /// Reads one child element into its field; returns false for an
     /// element this type does not keep, which the caller must skip.
-    fn read_field(&mut self, reader: &mut XmlReader<'_>, child: &Element) -> Result<bool, ParseError> {
+    fn read_field(
+        &mut self,
+        reader: &mut XmlReader<'_>,
+        child: &Element,
+    ) -> Result<bool, ParseError> {
         match child.name.as_str() {
             "ItemId" => self.item_id = Some(ItemId::read_xml(reader, child)?),
             "ParentFolderId" => self.parent_folder_id = Some(FolderId::read_xml(reader, child)?),
@@ -420,7 +426,9 @@ impl CalendarItem {
             "StartTimeZone" => {
                 self.start_time_zone = Some(TimeZoneDefinition::read_xml(reader, child)?);
             }
-            "EndTimeZone" => self.end_time_zone = Some(TimeZoneDefinition::read_xml(reader, child)?),
+            "EndTimeZone" => {
+                self.end_time_zone = Some(TimeZoneDefinition::read_xml(reader, child)?)
+            }
             "AllowNewTimeProposal" => self.allow_new_time_proposal = Some(reader.read_bool()?),
             _ => return Ok(false),
         }
@@ -452,7 +460,10 @@ impl CalendarItem {
         writer.opt_element("t:Importance", self.importance);
         writer.opt_timestamp("t:DateTimeCreated", self.date_time_created.as_ref());
         writer.opt_bool("t:ReminderIsSet", self.reminder_is_set);
-        writer.opt_element("t:ReminderMinutesBeforeStart", self.reminder_minutes_before_start);
+        writer.opt_element(
+            "t:ReminderMinutesBeforeStart",
+            self.reminder_minutes_before_start,
+        );
         for property in &self.extended_properties {
             property.write_xml(writer, "t:ExtendedProperty");
         }
@@ -487,8 +498,14 @@ impl CalendarItem {
         write_attendees(writer, "t:Resources", &self.resources);
         writer.opt_element("t:Duration", self.duration.as_deref());
         writer.opt_element("t:TimeZone", self.time_zone.as_deref());
-        writer.opt_timestamp("t:AppointmentReplyTime", self.appointment_reply_time.as_ref());
-        writer.opt_element("t:AppointmentSequenceNumber", self.appointment_sequence_number);
+        writer.opt_timestamp(
+            "t:AppointmentReplyTime",
+            self.appointment_reply_time.as_ref(),
+        );
+        writer.opt_element(
+            "t:AppointmentSequenceNumber",
+            self.appointment_sequence_number,
+        );
         writer.opt_element("t:AppointmentState", self.appointment_state);
         if let Some(recurrence) = &self.recurrence {
             recurrence.write_xml(writer, "t:Recurrence");

@@ -163,7 +163,10 @@ impl ExtendedFieldUri {
 
 fn parse_tag(tag: &str) -> Option<u32> {
     let trimmed = tag.trim();
-    match trimmed.strip_prefix("0x").or_else(|| trimmed.strip_prefix("0X")) {
+    match trimmed
+        .strip_prefix("0x")
+        .or_else(|| trimmed.strip_prefix("0X"))
+    {
         Some(hex) => u32::from_str_radix(hex, 16).ok(),
         None => trimmed.parse().ok(),
     }
@@ -265,8 +268,8 @@ impl ReadXml for ExtendedProperty {
                 _ => reader.skip()?,
             }
         }
-        let field_uri =
-            field_uri.ok_or_else(|| reader.error("`ExtendedProperty` has no `ExtendedFieldURI`"))?;
+        let field_uri = field_uri
+            .ok_or_else(|| reader.error("`ExtendedProperty` has no `ExtendedFieldURI`"))?;
         Ok(ExtendedProperty {
             field_uri,
             value: value.unwrap_or(ExtendedValue::Single(String::new())),

@@ -109,7 +109,9 @@ impl BaseItemId {
                 let recurring_master_id = start.required_attr(reader, "RecurringMasterId")?;
                 let index = start.required_attr(reader, "InstanceIndex")?;
                 let instance_index = index.trim().parse().map_err(|_| {
-                    reader.error(format!("invalid `InstanceIndex` `{index}`, expected an integer"))
+                    reader.error(format!(
+                        "invalid `InstanceIndex` `{index}`, expected an integer"
+                    ))
                 })?;
                 let id = OccurrenceItemId {
                     recurring_master_id: recurring_master_id.to_owned(),
@@ -253,7 +255,10 @@ impl DistinguishedFolderId {
     }
 
     /// Creates a distinguished folder id of the mailbox with this SMTP address.
-    pub fn of_mailbox(id: DistinguishedFolderIdName, smtp: impl Into<String>) -> DistinguishedFolderId {
+    pub fn of_mailbox(
+        id: DistinguishedFolderIdName,
+        smtp: impl Into<String>,
+    ) -> DistinguishedFolderId {
         DistinguishedFolderId {
             id,
             change_key: None,
@@ -332,7 +337,9 @@ impl BaseFolderId {
         start: &Element,
     ) -> Result<Option<BaseFolderId>, ParseError> {
         if start.is(Ns::Types, "FolderId") {
-            return Ok(Some(BaseFolderId::FolderId(FolderId::read_xml(reader, start)?)));
+            return Ok(Some(BaseFolderId::FolderId(FolderId::read_xml(
+                reader, start,
+            )?)));
         }
         if start.is(Ns::Types, "DistinguishedFolderId") {
             let id = DistinguishedFolderId::read_xml(reader, start)?;

@@ -8,7 +8,9 @@ use crate::xml::{Element, Ns, ParseError, ReadXml, WriteXml, XmlReader, XmlWrite
 
 use super::calendar_item::{Body, CalendarItem, CalendarItemType};
 use super::ids::{FolderId, ItemId};
-use super::mailbox::{EmailAddress, ResponseType, SingleRecipient, read_mailboxes, write_mailboxes};
+use super::mailbox::{
+    EmailAddress, ResponseType, SingleRecipient, read_mailboxes, write_mailboxes,
+};
 
 /// Which element a [`MessageItem`] was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -171,7 +173,11 @@ impl MessageItem {
         Ok(item)
     }
 
-    fn read_field(&mut self, reader: &mut XmlReader<'_>, child: &Element) -> Result<bool, ParseError> {
+    fn read_field(
+        &mut self,
+        reader: &mut XmlReader<'_>,
+        child: &Element,
+    ) -> Result<bool, ParseError> {
         match child.name.as_str() {
             "ItemId" => self.item_id = Some(ItemId::read_xml(reader, child)?),
             "ParentFolderId" => self.parent_folder_id = Some(FolderId::read_xml(reader, child)?),
@@ -314,15 +320,22 @@ impl Item {
     /// # Errors
     ///
     /// Returns a [`ParseError`] when the item is malformed.
-    pub fn read_if(reader: &mut XmlReader<'_>, start: &Element) -> Result<Option<Item>, ParseError> {
+    pub fn read_if(
+        reader: &mut XmlReader<'_>,
+        start: &Element,
+    ) -> Result<Option<Item>, ParseError> {
         if start.ns != Ns::Types {
             return Ok(None);
         }
         if start.name == "CalendarItem" {
-            return Ok(Some(Item::CalendarItem(Box::new(CalendarItem::read_xml(reader, start)?))));
+            return Ok(Some(Item::CalendarItem(Box::new(CalendarItem::read_xml(
+                reader, start,
+            )?))));
         }
         if let Some(kind) = MessageKind::from_element_name(&start.name) {
-            return Ok(Some(Item::Message(Box::new(MessageItem::read(reader, kind)?))));
+            return Ok(Some(Item::Message(Box::new(MessageItem::read(
+                reader, kind,
+            )?))));
         }
         let mut item_id = None;
         while let Some(child) = reader.next_child()? {

@@ -14,12 +14,11 @@ mod response;
 mod soap;
 
 pub use calendar_item::{
-    Body, BodyType, CalendarItem, CalendarItemType, Importance, LegacyFreeBusyType,
-    OccurrenceInfo, Sensitivity, TimeZoneDefinition,
+    Body, BodyType, CalendarItem, CalendarItemType, Importance, LegacyFreeBusyType, OccurrenceInfo,
+    Sensitivity, TimeZoneDefinition,
 };
 pub use extended_property::{
-    DistinguishedPropertySetId, ExtendedFieldUri, ExtendedProperty, ExtendedValue,
-    MapiPropertyType,
+    DistinguishedPropertySetId, ExtendedFieldUri, ExtendedProperty, ExtendedValue, MapiPropertyType,
 };
 pub use ids::{
     BaseFolderId, BaseItemId, DistinguishedFolderId, DistinguishedFolderIdName, FolderId, ItemId,
@@ -35,12 +34,10 @@ pub use recurrence::{
 };
 pub use response::{
     MessageXmlValue, ResponseClass, ResponseCode, ResponseContent, ResponseMessage,
-    back_off_milliseconds, read_messages_response, read_response_messages,
-    write_messages_response,
+    back_off_milliseconds, read_messages_response, read_response_messages, write_messages_response,
 };
 pub use soap::{
     ConnectingSid, ExchangeImpersonation, ExchangeVersion, RequestHeader, ResponseBody,
-    ResponseEnvelope, ServerVersionInfo, SoapFault, read_request_envelope,
-    read_response_envelope, write_fault_envelope, write_request_envelope,
-    write_response_envelope,
+    ResponseEnvelope, ServerVersionInfo, SoapFault, read_request_envelope, read_response_envelope,
+    write_fault_envelope, write_request_envelope, write_response_envelope,
 };

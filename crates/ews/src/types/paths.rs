@@ -125,7 +125,10 @@ impl PropertyPath {
     /// # Errors
     ///
     /// Returns a [`ParseError`] when a required attribute is missing.
-    pub fn read_if(reader: &mut XmlReader<'_>, start: &Element) -> Result<Option<PropertyPath>, ParseError> {
+    pub fn read_if(
+        reader: &mut XmlReader<'_>,
+        start: &Element,
+    ) -> Result<Option<PropertyPath>, ParseError> {
         if start.ns != Ns::Types {
             return Ok(None);
         }

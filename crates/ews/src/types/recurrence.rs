@@ -234,7 +234,9 @@ impl ReadXml for Recurrence {
             match name.as_str() {
                 "RelativeYearlyRecurrence" => {
                     pattern = Some(RecurrencePattern::RelativeYearly {
-                        days_of_week: fields.days_of_week.ok_or_else(|| missing(reader, "DaysOfWeek"))?,
+                        days_of_week: fields
+                            .days_of_week
+                            .ok_or_else(|| missing(reader, "DaysOfWeek"))?,
                         day_of_week_index: fields
                             .day_of_week_index
                             .ok_or_else(|| missing(reader, "DayOfWeekIndex"))?,
@@ -243,14 +245,18 @@ impl ReadXml for Recurrence {
                 }
                 "AbsoluteYearlyRecurrence" => {
                     pattern = Some(RecurrencePattern::AbsoluteYearly {
-                        day_of_month: fields.day_of_month.ok_or_else(|| missing(reader, "DayOfMonth"))?,
+                        day_of_month: fields
+                            .day_of_month
+                            .ok_or_else(|| missing(reader, "DayOfMonth"))?,
                         month: fields.month.ok_or_else(|| missing(reader, "Month"))?,
                     });
                 }
                 "RelativeMonthlyRecurrence" => {
                     pattern = Some(RecurrencePattern::RelativeMonthly {
                         interval: fields.interval.ok_or_else(|| missing(reader, "Interval"))?,
-                        days_of_week: fields.days_of_week.ok_or_else(|| missing(reader, "DaysOfWeek"))?,
+                        days_of_week: fields
+                            .days_of_week
+                            .ok_or_else(|| missing(reader, "DaysOfWeek"))?,
                         day_of_week_index: fields
                             .day_of_week_index
                             .ok_or_else(|| missing(reader, "DayOfWeekIndex"))?,
@@ -259,13 +265,17 @@ impl ReadXml for Recurrence {
                 "AbsoluteMonthlyRecurrence" => {
                     pattern = Some(RecurrencePattern::AbsoluteMonthly {
                         interval: fields.interval.ok_or_else(|| missing(reader, "Interval"))?,
-                        day_of_month: fields.day_of_month.ok_or_else(|| missing(reader, "DayOfMonth"))?,
+                        day_of_month: fields
+                            .day_of_month
+                            .ok_or_else(|| missing(reader, "DayOfMonth"))?,
                     });
                 }
                 "WeeklyRecurrence" => {
                     pattern = Some(RecurrencePattern::Weekly {
                         interval: fields.interval.ok_or_else(|| missing(reader, "Interval"))?,
-                        days_of_week: fields.days_of_week.ok_or_else(|| missing(reader, "DaysOfWeek"))?,
+                        days_of_week: fields
+                            .days_of_week
+                            .ok_or_else(|| missing(reader, "DaysOfWeek"))?,
                         first_day_of_week: fields.first_day_of_week,
                     });
                 }
@@ -276,18 +286,24 @@ impl ReadXml for Recurrence {
                 }
                 "NoEndRecurrence" => {
                     range = Some(RecurrenceRange::NoEnd {
-                        start_date: fields.start_date.ok_or_else(|| missing(reader, "StartDate"))?,
+                        start_date: fields
+                            .start_date
+                            .ok_or_else(|| missing(reader, "StartDate"))?,
                     });
                 }
                 "EndDateRecurrence" => {
                     range = Some(RecurrenceRange::EndDate {
-                        start_date: fields.start_date.ok_or_else(|| missing(reader, "StartDate"))?,
+                        start_date: fields
+                            .start_date
+                            .ok_or_else(|| missing(reader, "StartDate"))?,
                         end_date: fields.end_date.ok_or_else(|| missing(reader, "EndDate"))?,
                     });
                 }
                 "NumberedRecurrence" => {
                     range = Some(RecurrenceRange::Numbered {
-                        start_date: fields.start_date.ok_or_else(|| missing(reader, "StartDate"))?,
+                        start_date: fields
+                            .start_date
+                            .ok_or_else(|| missing(reader, "StartDate"))?,
                         number_of_occurrences: fields
                             .number_of_occurrences
                             .ok_or_else(|| missing(reader, "NumberOfOccurrences"))?,

@@ -270,7 +270,9 @@ pub struct MessageXmlValue {
 }
 
 /// Reads the `t:Value` children of a `MessageXml` element.
-pub(crate) fn read_message_xml(reader: &mut XmlReader<'_>) -> Result<Vec<MessageXmlValue>, ParseError> {
+pub(crate) fn read_message_xml(
+    reader: &mut XmlReader<'_>,
+) -> Result<Vec<MessageXmlValue>, ParseError> {
     let mut values = Vec::new();
     while let Some(child) = reader.next_child()? {
         if child.is(Ns::Types, "Value") {
@@ -314,14 +316,22 @@ pub trait ResponseContent: Default {
     /// # Errors
     ///
     /// Returns a [`ParseError`] when the child is malformed.
-    fn read_child(&mut self, reader: &mut XmlReader<'_>, child: &Element) -> Result<bool, ParseError>;
+    fn read_child(
+        &mut self,
+        reader: &mut XmlReader<'_>,
+        child: &Element,
+    ) -> Result<bool, ParseError>;
 
     /// Writes the content after the common fields.
     fn write_content(&self, writer: &mut XmlWriter);
 }
 
 impl ResponseContent for () {
-    fn read_child(&mut self, _reader: &mut XmlReader<'_>, _child: &Element) -> Result<bool, ParseError> {
+    fn read_child(
+        &mut self,
+        _reader: &mut XmlReader<'_>,
+        _child: &Element,
+    ) -> Result<bool, ParseError> {
         Ok(false)
     }
 
@@ -377,7 +387,10 @@ impl<T: ResponseContent> ResponseMessage<T> {
     /// # Errors
     ///
     /// Returns a [`ParseError`] when the message is malformed.
-    pub fn read(reader: &mut XmlReader<'_>, start: &Element) -> Result<ResponseMessage<T>, ParseError> {
+    pub fn read(
+        reader: &mut XmlReader<'_>,
+        start: &Element,
+    ) -> Result<ResponseMessage<T>, ParseError> {
         let response_class = reader.parse_value(start.required_attr(reader, "ResponseClass")?)?;
         let mut message = ResponseMessage {
             response_class,

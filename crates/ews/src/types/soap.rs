@@ -104,7 +104,9 @@ impl ReadXml for ExchangeImpersonation {
             }
             while let Some(form) = reader.next_child()? {
                 let sid = match (form.ns, form.name.as_str()) {
-                    (Ns::Types, "PrincipalName") => ConnectingSid::PrincipalName(reader.read_text()?),
+                    (Ns::Types, "PrincipalName") => {
+                        ConnectingSid::PrincipalName(reader.read_text()?)
+                    }
                     (Ns::Types, "SID") => ConnectingSid::Sid(reader.read_text()?),
                     (Ns::Types, "PrimarySmtpAddress") => {
                         ConnectingSid::PrimarySmtpAddress(reader.read_text()?.trim().to_owned())
@@ -120,8 +122,9 @@ impl ReadXml for ExchangeImpersonation {
                 connecting_sid = Some(sid);
             }
         }
-        let connecting_sid = connecting_sid
-            .ok_or_else(|| reader.error("`ExchangeImpersonation` names no account in `ConnectingSID`"))?;
+        let connecting_sid = connecting_sid.ok_or_else(|| {
+            reader.error("`ExchangeImpersonation` names no account in `ConnectingSID`")
+        })?;
         Ok(ExchangeImpersonation { connecting_sid })
     }
 }
@@ -154,7 +157,11 @@ pub struct RequestHeader {
 }
 
 impl RequestHeader {
-    fn read_child(&mut self, reader: &mut XmlReader<'_>, child: &Element) -> Result<bool, ParseError> {
+    fn read_child(
+        &mut self,
+        reader: &mut XmlReader<'_>,
+        child: &Element,
+    ) -> Result<bool, ParseError> {
         match (child.ns, child.name.as_str()) {
             (Ns::Types, "RequestServerVersion") => {
                 let version = child.required_attr(reader, "Version")?;
@@ -237,7 +244,8 @@ impl WriteXml for ServerVersionInfo {
     fn write_xml(&self, writer: &mut XmlWriter, name: &str) {
         let text = |value: Option<u32>| value.map(|number| number.to_string());
         let (major, minor) = (text(self.major_version), text(self.minor_version));
-        let (major_build, minor_build) = (text(self.major_build_number), text(self.minor_build_number));
+        let (major_build, minor_build) =
+            (text(self.major_build_number), text(self.minor_build_number));
         writer.empty_opt(
             name,
             &[
@@ -307,7 +315,9 @@ impl SoapFault {
                 (Ns::Errors, "ResponseCode") => {
                     self.response_code = Some(ResponseCode::from_wire(&reader.read_text()?));
                 }
-                (Ns::Errors, "Message") => self.message = Some(reader.read_text()?.trim().to_owned()),
+                (Ns::Errors, "Message") => {
+                    self.message = Some(reader.read_text()?.trim().to_owned())
+                }
                 (Ns::Types, "MessageXml") => self.message_xml = read_message_xml(reader)?,
                 _ => reader.skip()?,
             }
@@ -353,7 +363,10 @@ fn start_envelope(writer: &mut XmlWriter) {
 }
 
 /// Writes a request envelope with the given headers around `write_body`.
-pub fn write_request_envelope(header: &RequestHeader, write_body: impl FnOnce(&mut XmlWriter)) -> String {
+pub fn write_request_envelope(
+    header: &RequestHeader,
+    write_body: impl FnOnce(&mut XmlWriter),
+) -> String {
     let mut writer = XmlWriter::new();
     start_envelope(&mut writer);
     header.write(&mut writer);

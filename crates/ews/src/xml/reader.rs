@@ -3,6 +3,8 @@
 use std::fmt;
 
 use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
 use quick_xml::NsReader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
@@ -89,6 +91,7 @@ pub trait WireValue: Sized {
 pub struct XmlReader<'i> {
     inner: NsReader<&'i [u8]>,
     path: Vec<String>,
+    time_zone: TimeZone,
 }
 
 impl fmt::Debug for XmlReader<'_> {
@@ -109,7 +112,37 @@ impl<'i> XmlReader<'i> {
         XmlReader {
             inner,
             path: Vec::new(),
+            time_zone: TimeZone::UTC,
         }
+    }
+
+    /// Sets the zone for date-times that carry no offset, which EWS
+    /// interprets in the request's `TimeZoneContext` (UTC when absent).
+    pub fn set_time_zone(&mut self, time_zone: TimeZone) {
+        self.time_zone = time_zone;
+    }
+
+    /// Parses an `xs:dateTime`; one without an offset is taken to be in the
+    /// zone set with [`XmlReader::set_time_zone`].
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ParseError`] when the text is not a date-time.
+    pub fn parse_timestamp(&self, text: &str) -> Result<Timestamp, ParseError> {
+        let trimmed = text.trim();
+        if let Ok(timestamp) = parse_timestamp(trimmed) {
+            return Ok(timestamp);
+        }
+        let local: DateTime = trimmed.parse().map_err(|error| {
+            self.error(format!(
+                "invalid date-time `{trimmed}`, expected `YYYY-MM-DDTHH:MM:SS` with an optional offset: {error}"
+            ))
+        })?;
+        self.time_zone.to_timestamp(local).map_err(|error| {
+            self.error(format!(
+                "date-time `{trimmed}` does not exist in the request's zone: {error}"
+            ))
+        })
     }
 
     /// Builds an error at the current element path.
@@ -339,15 +372,15 @@ impl<'i> XmlReader<'i> {
             .map_err(|_| self.error(format!("invalid integer `{}`", text.trim())))
     }
 
-    /// Reads the element's text as an `xs:dateTime` with any UTC offset.
+    /// Reads the element's text as an `xs:dateTime` (see
+    /// [`XmlReader::parse_timestamp`]).
     ///
     /// # Errors
     ///
-    /// Returns a [`ParseError`] when the text is not a date and time with an
-    /// offset or `Z`.
+    /// Returns a [`ParseError`] when the text is not a date-time.
     pub fn read_timestamp(&mut self) -> Result<Timestamp, ParseError> {
         let text = self.read_text()?;
-        parse_timestamp(&text).map_err(|message| self.error(message))
+        self.parse_timestamp(&text)
     }
 }
 

@@ -1,0 +1,55 @@
+//! GetItem: read items by id, in batches.
+//!
+//! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitem-operation-calendar-item>
+
+use crate::operation::{Operation, messages_response};
+use crate::types::BaseItemId;
+use crate::xml::{Element, Ns, ParseError, XmlReader, XmlWriter};
+
+use super::items::ItemsContent;
+use super::shape::{Shape, expect_element, read_item_ids, write_item_ids};
+
+/// `m:GetItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetItem {
+    /// Properties to return.
+    pub item_shape: Shape,
+    /// Items to read; each gets its own response message.
+    pub item_ids: Vec<BaseItemId>,
+}
+
+impl Operation for GetItem {
+    const NAME: &'static str = "GetItem";
+    const IDEMPOTENT: bool = true;
+    type Response = GetItemResponse;
+
+    fn write_body(&self, writer: &mut XmlWriter) {
+        writer.start("m:GetItem", &[]);
+        self.item_shape.write(writer, "m:ItemShape");
+        write_item_ids(writer, "m:ItemIds", &self.item_ids);
+        writer.end("m:GetItem");
+    }
+
+    fn read_body(reader: &mut XmlReader<'_>, start: &Element) -> Result<Self, ParseError> {
+        expect_element(reader, start, Self::NAME)?;
+        let mut item_shape = None;
+        let mut item_ids = Vec::new();
+        while let Some(child) = reader.next_child()? {
+            match (child.ns, child.name.as_str()) {
+                (Ns::Messages, "ItemShape") => item_shape = Some(Shape::read(reader)?),
+                (Ns::Messages, "ItemIds") => item_ids = read_item_ids(reader)?,
+                _ => reader.skip()?,
+            }
+        }
+        let item_shape = item_shape.ok_or_else(|| reader.error("`GetItem` has no `ItemShape`"))?;
+        Ok(GetItem {
+            item_shape,
+            item_ids,
+        })
+    }
+}
+
+messages_response! {
+    /// `m:GetItemResponse`.
+    GetItemResponse, "GetItemResponseMessage", ItemsContent
+}
