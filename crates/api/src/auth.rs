@@ -40,7 +40,11 @@ impl FromRequestParts<AppState> for Authenticated {
         let Some(token) = token else {
             return Err(MISSING);
         };
-        let user = state.store().authenticate_token(token).await.map_err(ApiError::internal)?;
+        let user = state
+            .store()
+            .authenticate_token(token)
+            .await
+            .map_err(ApiError::internal)?;
         let Some(user) = user else {
             return Err(UNKNOWN);
         };

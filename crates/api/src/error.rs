@@ -166,9 +166,10 @@ impl IntoResponse for ApiError {
             } else {
                 "Bearer realm=\"roombridge\""
             };
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         response
     }

@@ -56,7 +56,12 @@ struct Inner {
 impl AppState {
     /// Builds the state around an opened, migrated store.
     pub fn new(store: Store) -> Self {
-        Self { inner: Arc::new(Inner { store, metrics: Metrics::new() }) }
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                metrics: Metrics::new(),
+            }),
+        }
     }
 
     /// Returns the store.
@@ -78,11 +83,16 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/rooms", get(rooms::list_rooms))
         .route("/rooms/{address}/bookings", get(rooms::room_bookings))
-        .route("/rooms/{address}/availability", get(rooms::room_availability))
+        .route(
+            "/rooms/{address}/availability",
+            get(rooms::room_availability),
+        )
         .route("/bookings", axum::routing::post(bookings::create_booking))
         .route(
             "/bookings/{id}",
-            get(bookings::get_booking).patch(bookings::patch_booking).delete(bookings::delete_booking),
+            get(bookings::get_booking)
+                .patch(bookings::patch_booking)
+                .delete(bookings::delete_booking),
         )
         .route("/bookings/{id}/history", get(bookings::booking_history))
         .route("/openapi.json", get(system::openapi));
@@ -94,7 +104,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(system::not_found)
         .method_not_allowed_fallback(system::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
         .with_state(state)
 }
 
@@ -109,5 +122,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

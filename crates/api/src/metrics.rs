@@ -76,17 +76,38 @@ impl Metrics {
             "Booking creations and changes rejected because the slot was taken",
             conflicts.clone(),
         );
-        Self { registry, requests, latency, bookings_created, conflicts }
+        Self {
+            registry,
+            requests,
+            latency,
+            bookings_created,
+            conflicts,
+        }
     }
 
     /// Records one finished request.
-    pub(crate) fn observe_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+    pub(crate) fn observe_request(
+        &self,
+        route: &str,
+        method: &str,
+        status: u16,
+        elapsed: Duration,
+    ) {
         let route = route.to_owned();
         let method = method.to_owned();
         self.latency
-            .get_or_create(&RouteLabels { route: route.clone(), method: method.clone() })
+            .get_or_create(&RouteLabels {
+                route: route.clone(),
+                method: method.clone(),
+            })
             .observe(elapsed.as_secs_f64());
-        self.requests.get_or_create(&RequestLabels { route, method, status }).inc();
+        self.requests
+            .get_or_create(&RequestLabels {
+                route,
+                method,
+                status,
+            })
+            .inc();
     }
 
     /// Counts a created booking.

@@ -31,7 +31,9 @@ fn request_id(request: &Request) -> String {
         .filter(|id| {
             !id.is_empty()
                 && id.len() <= 64
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         });
     match incoming {
         Some(id) => id.to_owned(),
@@ -40,7 +42,11 @@ fn request_id(request: &Request) -> String {
 }
 
 /// Wraps every request in a span and records its outcome.
-pub(crate) async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn observe(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let id = request_id(&request);
     request.extensions_mut().insert(RequestId(id.clone()));
@@ -68,7 +74,9 @@ pub(crate) async fn observe(State(state): State<AppState>, mut request: Request,
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
-    state.metrics().observe_request(&route, &method, status, elapsed);
+    state
+        .metrics()
+        .observe_request(&route, &method, status, elapsed);
     span.in_scope(|| {
         tracing::info!(
             target: "roombridge::api",

@@ -15,8 +15,16 @@ use utoipa::ToSchema;
 use crate::ApiError;
 
 /// Fields a booking request may carry; any other field is rejected.
-pub(crate) const BOOKING_FIELDS: &[&str] =
-    &["room", "subject", "body", "start", "end", "time_zone", "all_day", "attendees"];
+pub(crate) const BOOKING_FIELDS: &[&str] = &[
+    "room",
+    "subject",
+    "body",
+    "start",
+    "end",
+    "time_zone",
+    "all_day",
+    "attendees",
+];
 
 const ATTENDEE_FIELDS: &[&str] = &["address", "name", "role"];
 
@@ -93,7 +101,8 @@ pub(crate) fn parse_create(
     let text = fields.string("body");
     let start = fields.required_timestamp("start");
     let end = fields.required_timestamp("end");
-    let time_zone = fields.required_string("time_zone", "an IANA time zone such as `Europe/Berlin`");
+    let time_zone =
+        fields.required_string("time_zone", "an IANA time zone such as `Europe/Berlin`");
     let all_day = fields.boolean("all_day");
     let attendees = fields.attendees("attendees");
     fields.finish()?;
@@ -101,7 +110,9 @@ pub(crate) fn parse_create(
     // `finish` returned early if any required field was missing or invalid.
     let (Some(room), Some(start), Some(end), Some(time_zone)) = (room, start, end, time_zone)
     else {
-        return Err(ApiError::internal(std::io::Error::other("required field lost after parsing")));
+        return Err(ApiError::internal(std::io::Error::other(
+            "required field lost after parsing",
+        )));
     };
     Ok(NewBooking {
         room,
@@ -148,7 +159,10 @@ fn parse_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, 
         return Err(ApiError::UnsupportedMediaType);
     }
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::invalid_field("request", "expected a JSON object, but the body is empty"));
+        return Err(ApiError::invalid_field(
+            "request",
+            "expected a JSON object, but the body is empty",
+        ));
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
@@ -158,7 +172,11 @@ fn parse_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, 
         )),
         Err(error) => Err(ApiError::invalid_field(
             "request",
-            format!("malformed JSON at line {} column {}: {error}", error.line(), error.column()),
+            format!(
+                "malformed JSON at line {} column {}: {error}",
+                error.line(),
+                error.column()
+            ),
         )),
     }
 }
@@ -183,7 +201,10 @@ struct Fields {
 
 impl Fields {
     fn new(map: Map<String, Value>) -> Self {
-        Self { map, errors: Vec::new() }
+        Self {
+            map,
+            errors: Vec::new(),
+        }
     }
 
     fn take(&mut self, key: &str) -> Option<Value> {
@@ -198,7 +219,10 @@ impl Fields {
         match self.take(key)? {
             Value::String(text) => Some(text),
             other => {
-                self.reject(key, format!("expected a string, but found {}", json_kind(&other)));
+                self.reject(
+                    key,
+                    format!("expected a string, but found {}", json_kind(&other)),
+                );
                 None
             }
         }
@@ -216,7 +240,13 @@ impl Fields {
         match self.take(key)? {
             Value::Bool(flag) => Some(flag),
             other => {
-                self.reject(key, format!("expected `true` or `false`, but found {}", json_kind(&other)));
+                self.reject(
+                    key,
+                    format!(
+                        "expected `true` or `false`, but found {}",
+                        json_kind(&other)
+                    ),
+                );
                 None
             }
         }
@@ -237,7 +267,9 @@ impl Fields {
         if !self.map.contains_key(key) {
             self.reject(
                 key,
-                format!("missing; set `{key}` to an RFC 3339 time such as `2026-12-07T09:00:00+01:00`"),
+                format!(
+                    "missing; set `{key}` to an RFC 3339 time such as `2026-12-07T09:00:00+01:00`"
+                ),
             );
             return None;
         }
@@ -247,14 +279,23 @@ impl Fields {
     fn attendees(&mut self, key: &str) -> Option<Vec<Attendee>> {
         let value = self.take(key)?;
         let Value::Array(items) = value else {
-            self.reject(key, format!("expected an array of attendees, but found {}", json_kind(&value)));
+            self.reject(
+                key,
+                format!(
+                    "expected an array of attendees, but found {}",
+                    json_kind(&value)
+                ),
+            );
             return None;
         };
         let mut attendees = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
             let path = format!("{key}[{index}]");
             let Value::Object(map) = item else {
-                self.reject(&path, format!("expected an object, but found {}", json_kind(&item)));
+                self.reject(
+                    &path,
+                    format!("expected an object, but found {}", json_kind(&item)),
+                );
                 continue;
             };
             if let Some(attendee) = self.attendee(&path, map) {
@@ -272,7 +313,10 @@ impl Fields {
             None | Some("required") => Some(AttendeeRole::Required),
             Some("optional") => Some(AttendeeRole::Optional),
             Some(other) => {
-                inner.reject("role", format!("expected `required` or `optional`, but found `{other}`"));
+                inner.reject(
+                    "role",
+                    format!("expected `required` or `optional`, but found `{other}`"),
+                );
                 None
             }
         };
@@ -284,11 +328,19 @@ impl Fields {
         if !ok {
             return None;
         }
-        Some(Attendee { address: address?, name, role: role? })
+        Some(Attendee {
+            address: address?,
+            name,
+            role: role?,
+        })
     }
 
     fn reject_unknown(&mut self, known: &[&str]) {
-        let known_list = known.iter().map(|key| format!("`{key}`")).collect::<Vec<_>>().join(", ");
+        let known_list = known
+            .iter()
+            .map(|key| format!("`{key}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let unknown: Vec<String> = self.map.keys().cloned().collect();
         for key in unknown {
             self.reject(&key, format!("unknown field; expected one of {known_list}"));
@@ -297,7 +349,11 @@ impl Fields {
 
     fn finish(mut self) -> Result<(), ApiError> {
         self.reject_unknown(BOOKING_FIELDS);
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Invalid(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Invalid(self.errors))
+        }
     }
 }
 
@@ -338,15 +394,33 @@ mod tests {
     fn create_reports_every_field() {
         let body = br#"{"room": 5, "start": "2026-12-07T09:00:00", "end": "tomorrow",
                         "colour": "red", "attendees": [{"address": "a@example.com", "role": "boss"}]}"#;
-        let errors = fields_of(parse_create(&json_headers(), body, "alice@example.com").unwrap_err());
+        let errors =
+            fields_of(parse_create(&json_headers(), body, "alice@example.com").unwrap_err());
         let fields: Vec<&str> = errors.iter().map(|(field, _)| field.as_str()).collect();
-        assert_eq!(fields, ["room", "start", "end", "time_zone", "attendees[0].role", "colour"]);
+        assert_eq!(
+            fields,
+            [
+                "room",
+                "start",
+                "end",
+                "time_zone",
+                "attendees[0].role",
+                "colour"
+            ]
+        );
         assert_eq!(errors[0].1, "expected a string, but found a number");
         assert!(errors[1].1.contains("which has none"), "{}", errors[1].1);
-        assert_eq!(errors[5].1, format!(
-            "unknown field; expected one of {}",
-            BOOKING_FIELDS.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-        ));
+        assert_eq!(
+            errors[5].1,
+            format!(
+                "unknown field; expected one of {}",
+                BOOKING_FIELDS
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        );
     }
 
     #[test]
@@ -355,7 +429,10 @@ mod tests {
                         "end": "2026-12-07T10:00:00Z", "time_zone": "Europe/Berlin"}"#;
         let booking = parse_create(&json_headers(), body, "alice@example.com").unwrap();
         assert_eq!(booking.organizer, "alice@example.com");
-        assert_eq!(booking.start, "2026-12-07T08:00:00Z".parse::<Timestamp>().unwrap());
+        assert_eq!(
+            booking.start,
+            "2026-12-07T08:00:00Z".parse::<Timestamp>().unwrap()
+        );
         assert_eq!(booking.subject, "");
         assert!(!booking.all_day);
         assert!(booking.attendees.is_empty());
@@ -366,20 +443,38 @@ mod tests {
         let errors = fields_of(parse_patch(&json_headers(), b"{\"subject\": }").unwrap_err());
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, "request");
-        assert!(errors[0].1.starts_with("malformed JSON at line 1 column 13"), "{}", errors[0].1);
+        assert!(
+            errors[0]
+                .1
+                .starts_with("malformed JSON at line 1 column 13"),
+            "{}",
+            errors[0].1
+        );
     }
 
     #[test]
     fn non_json_content_type_rejected() {
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
-        assert!(matches!(parse_patch(&headers, b"{}"), Err(ApiError::UnsupportedMediaType)));
-        assert!(matches!(parse_patch(&HeaderMap::new(), b"{}"), Err(ApiError::UnsupportedMediaType)));
+        assert!(matches!(
+            parse_patch(&headers, b"{}"),
+            Err(ApiError::UnsupportedMediaType)
+        ));
+        assert!(matches!(
+            parse_patch(&HeaderMap::new(), b"{}"),
+            Err(ApiError::UnsupportedMediaType)
+        ));
     }
 
     #[test]
     fn patch_null_rejected() {
         let errors = fields_of(parse_patch(&json_headers(), br#"{"body": null}"#).unwrap_err());
-        assert_eq!(errors, [("body".to_owned(), "expected a string, but found null".to_owned())]);
+        assert_eq!(
+            errors,
+            [(
+                "body".to_owned(),
+                "expected a string, but found null".to_owned()
+            )]
+        );
     }
 }

@@ -103,7 +103,11 @@ impl BookingView {
             ical_uid: booking.exchange.uid.clone(),
             created_at: booking.created_at.to_string(),
             updated_at: booking.updated_at.to_string(),
-            visibility: if full { Visibility::Full } else { Visibility::Limited },
+            visibility: if full {
+                Visibility::Full
+            } else {
+                Visibility::Limited
+            },
         }
     }
 }
@@ -132,7 +136,11 @@ impl From<&Attendee> for AttendeeView {
             AttendeeRole::Required => "required",
             AttendeeRole::Optional => "optional",
         };
-        Self { address: attendee.address.clone(), name: attendee.name.clone(), role: role.to_owned() }
+        Self {
+            address: attendee.address.clone(),
+            name: attendee.name.clone(),
+            role: role.to_owned(),
+        }
     }
 }
 
@@ -256,7 +264,11 @@ impl From<&HistoryEntry> for HistoryEntryView {
 
 impl From<&FieldChange> for FieldChangeView {
     fn from(change: &FieldChange) -> Self {
-        Self { field: change.field.clone(), from: change.from.clone(), to: change.to.clone() }
+        Self {
+            field: change.field.clone(),
+            from: change.from.clone(),
+            to: change.to.clone(),
+        }
     }
 }
 
@@ -268,7 +280,13 @@ mod tests {
     fn format_uses_zone_offset() {
         let instant: Timestamp = "2026-12-07T08:00:00Z".parse().unwrap();
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
-        assert_eq!(format_in_zone(instant, &berlin), "2026-12-07T09:00:00+01:00");
-        assert_eq!(format_in_zone(instant, &TimeZone::UTC), "2026-12-07T08:00:00+00:00");
+        assert_eq!(
+            format_in_zone(instant, &berlin),
+            "2026-12-07T09:00:00+01:00"
+        );
+        assert_eq!(
+            format_in_zone(instant, &TimeZone::UTC),
+            "2026-12-07T08:00:00+00:00"
+        );
     }
 }

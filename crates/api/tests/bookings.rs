@@ -26,14 +26,19 @@ on_both_databases!(
 );
 
 async fn create_then_get(db: Db) {
-    let Some(app) = TestApp::start(db, "create_then_get").await else { return };
+    let Some(app) = TestApp::start(db, "create_then_get").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
 
     let created = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     let body = created.json();
     let id = body["id"].as_str().expect("id").to_owned();
-    assert_eq!(created.header("location"), Some(format!("/api/v1/bookings/{id}")));
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/api/v1/bookings/{id}"))
+    );
     assert_eq!(created.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(body["room"], ROOM_A);
     assert_eq!(body["organizer"], "alice@example.com");
@@ -50,24 +55,43 @@ async fn create_then_get(db: Db) {
     assert_eq!(body["version"], 1);
     assert_eq!(body["visibility"], "full");
 
-    let fetched = app.client.get(&format!("/api/v1/bookings/{id}")).token(&alice).send().await;
+    let fetched = app
+        .client
+        .get(&format!("/api/v1/bookings/{id}"))
+        .token(&alice)
+        .send()
+        .await;
     assert_eq!(fetched.status, StatusCode::OK);
     assert_eq!(fetched.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(fetched.json(), body);
 }
 
 async fn patch_needs_if_match(db: Db) {
-    let Some(app) = TestApp::start(db, "patch_needs_if_match").await else { return };
+    let Some(app) = TestApp::start(db, "patch_needs_if_match").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
     let id = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
     let path = format!("/api/v1/bookings/{}", id.as_str().unwrap());
 
-    let missing = app.client.patch(&path).token(&alice).json(&json!({"subject": "Retro"})).send().await;
+    let missing = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .json(&json!({"subject": "Retro"}))
+        .send()
+        .await;
     assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
     assert_eq!(missing.error_code(), "precondition_required");
 
-    let malformed =
-        app.client.patch(&path).token(&alice).header("if-match", "1").json(&json!({"subject": "Retro"})).send().await;
+    let malformed = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "1")
+        .json(&json!({"subject": "Retro"}))
+        .send()
+        .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
 
     let changed = app
@@ -91,20 +115,47 @@ async fn patch_needs_if_match(db: Db) {
 }
 
 async fn stale_version_412(db: Db) {
-    let Some(app) = TestApp::start(db, "stale_version_412").await else { return };
+    let Some(app) = TestApp::start(db, "stale_version_412").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
     let id = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
     let path = format!("/api/v1/bookings/{}", id.as_str().unwrap());
 
-    let first = app.client.patch(&path).token(&alice).header("if-match", "\"1\"").json(&json!({"subject": "A"})).send().await;
+    let first = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "\"1\"")
+        .json(&json!({"subject": "A"}))
+        .send()
+        .await;
     assert_eq!(first.status, StatusCode::OK);
-    let second = app.client.patch(&path).token(&alice).header("if-match", "\"1\"").json(&json!({"subject": "B"})).send().await;
-    assert_eq!(second.status, StatusCode::PRECONDITION_FAILED, "{:?}", second.body);
+    let second = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "\"1\"")
+        .json(&json!({"subject": "B"}))
+        .send()
+        .await;
+    assert_eq!(
+        second.status,
+        StatusCode::PRECONDITION_FAILED,
+        "{:?}",
+        second.body
+    );
     let error = second.json();
     assert_eq!(error["error"]["code"], "stale_version");
     assert_eq!(error["error"]["details"]["current_version"], 2);
 
-    let stale_delete = app.client.delete(&path).token(&alice).header("if-match", "\"1\"").send().await;
+    let stale_delete = app
+        .client
+        .delete(&path)
+        .token(&alice)
+        .header("if-match", "\"1\"")
+        .send()
+        .await;
     assert_eq!(stale_delete.status, StatusCode::PRECONDITION_FAILED);
     let current = app.client.get(&path).token(&alice).send().await.json();
     assert_eq!(current["subject"], "A");
@@ -112,12 +163,20 @@ async fn stale_version_412(db: Db) {
 }
 
 async fn delete_is_soft(db: Db) {
-    let Some(app) = TestApp::start(db, "delete_is_soft").await else { return };
+    let Some(app) = TestApp::start(db, "delete_is_soft").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
     let id = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
     let path = format!("/api/v1/bookings/{}", id.as_str().unwrap());
 
-    let deleted = app.client.delete(&path).token(&alice).header("if-match", "\"1\"").send().await;
+    let deleted = app
+        .client
+        .delete(&path)
+        .token(&alice)
+        .header("if-match", "\"1\"")
+        .send()
+        .await;
     assert_eq!(deleted.status, StatusCode::OK, "{:?}", deleted.body);
     assert_eq!(deleted.header("etag").as_deref(), Some("\"2\""));
     assert!(deleted.json()["deleted_at"].is_string());
@@ -130,8 +189,20 @@ async fn delete_is_soft(db: Db) {
     assert_eq!(again.status, StatusCode::OK, "deleting twice is idempotent");
     assert_eq!(again.json()["version"], 2);
 
-    let patch = app.client.patch(&path).token(&alice).header("if-match", "\"2\"").json(&json!({"subject": "X"})).send().await;
-    assert_eq!(patch.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", patch.body);
+    let patch = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "\"2\"")
+        .json(&json!({"subject": "X"}))
+        .send()
+        .await;
+    assert_eq!(
+        patch.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        patch.body
+    );
 
     // The slot is free again.
     let rebooked = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await;
@@ -139,39 +210,79 @@ async fn delete_is_soft(db: Db) {
 }
 
 async fn history_lists_changes(db: Db) {
-    let Some(app) = TestApp::start(db, "history_lists_changes").await else { return };
+    let Some(app) = TestApp::start(db, "history_lists_changes").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
     let id = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
     let path = format!("/api/v1/bookings/{}", id.as_str().unwrap());
-    app.client.patch(&path).token(&alice).header("if-match", "\"1\"").json(&json!({"subject": "Retro"})).send().await;
+    app.client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "\"1\"")
+        .json(&json!({"subject": "Retro"}))
+        .send()
+        .await;
     app.client.delete(&path).token(&alice).send().await;
 
-    let history = app.client.get(&format!("{path}/history")).token(&alice).send().await;
+    let history = app
+        .client
+        .get(&format!("{path}/history"))
+        .token(&alice)
+        .send()
+        .await;
     assert_eq!(history.status, StatusCode::OK);
     let entries = history.json();
     let entries = entries.as_array().expect("array");
-    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["created", "updated", "deleted"]);
-    let versions: Vec<i64> = entries.iter().map(|e| e["version"].as_i64().unwrap()).collect();
+    let versions: Vec<i64> = entries
+        .iter()
+        .map(|e| e["version"].as_i64().unwrap())
+        .collect();
     assert_eq!(versions, [1, 2, 3]);
-    assert!(entries.iter().all(|e| e["actor"] == "alice@example.com" && e["side"] == "internal"));
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["actor"] == "alice@example.com" && e["side"] == "internal")
+    );
     let update = &entries[1]["changes"];
-    assert_eq!(update, &json!([{"field": "subject", "from": "Planning", "to": "Retro"}]));
+    assert_eq!(
+        update,
+        &json!([{"field": "subject", "from": "Planning", "to": "Retro"}])
+    );
 }
 
 async fn others_booking_forbidden(db: Db) {
-    let Some(app) = TestApp::start(db, "others_booking_forbidden").await else { return };
+    let Some(app) = TestApp::start(db, "others_booking_forbidden").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
     let bob = app.user("bob@example.com").await;
     let id = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
     let path = format!("/api/v1/bookings/{}", id.as_str().unwrap());
 
-    let patch = app.client.patch(&path).token(&bob).header("if-match", "\"1\"").json(&json!({"subject": "Mine"})).send().await;
+    let patch = app
+        .client
+        .patch(&path)
+        .token(&bob)
+        .header("if-match", "\"1\"")
+        .json(&json!({"subject": "Mine"}))
+        .send()
+        .await;
     assert_eq!(patch.status, StatusCode::FORBIDDEN);
     assert_eq!(patch.error_code(), "forbidden");
     let delete = app.client.delete(&path).token(&bob).send().await;
     assert_eq!(delete.status, StatusCode::FORBIDDEN);
-    let history = app.client.get(&format!("{path}/history")).token(&bob).send().await;
+    let history = app
+        .client
+        .get(&format!("{path}/history"))
+        .token(&bob)
+        .send()
+        .await;
     assert_eq!(history.status, StatusCode::FORBIDDEN);
 
     let unchanged = app.client.get(&path).token(&alice).send().await.json();
@@ -180,9 +291,18 @@ async fn others_booking_forbidden(db: Db) {
 }
 
 async fn external_booking_forbidden(db: Db) {
-    let Some(app) = TestApp::start(db, "external_booking_forbidden").await else { return };
+    let Some(app) = TestApp::start(db, "external_booking_forbidden").await else {
+        return;
+    };
     let carol = app.user("carol@example.com").await;
-    let id = app.external(ROOM_A, "carol@example.com", "2027-03-01T08:00:00Z", "2027-03-01T09:00:00Z").await;
+    let id = app
+        .external(
+            ROOM_A,
+            "carol@example.com",
+            "2027-03-01T08:00:00Z",
+            "2027-03-01T09:00:00Z",
+        )
+        .await;
     let path = format!("/api/v1/bookings/{id}");
 
     let fetched = app.client.get(&path).token(&carol).send().await;
@@ -190,51 +310,111 @@ async fn external_booking_forbidden(db: Db) {
     assert_eq!(fetched.json()["origin"], "external");
 
     // Even the organizer cannot change an external booking here.
-    let patch = app.client.patch(&path).token(&carol).header("if-match", "\"1\"").json(&json!({"subject": "X"})).send().await;
+    let patch = app
+        .client
+        .patch(&path)
+        .token(&carol)
+        .header("if-match", "\"1\"")
+        .json(&json!({"subject": "X"}))
+        .send()
+        .await;
     assert_eq!(patch.status, StatusCode::FORBIDDEN, "{:?}", patch.body);
-    assert!(patch.json()["error"]["message"].as_str().unwrap().contains("Outlook"));
+    assert!(
+        patch.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Outlook")
+    );
     let delete = app.client.delete(&path).token(&carol).send().await;
     assert_eq!(delete.status, StatusCode::FORBIDDEN);
 }
 
 async fn overlap_conflicts_409(db: Db) {
-    let Some(app) = TestApp::start(db, "overlap_conflicts_409").await else { return };
+    let Some(app) = TestApp::start(db, "overlap_conflicts_409").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
     let bob = app.user("bob@example.com").await;
     let internal = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
-    let external = app.external(ROOM_A, "carol@example.com", "2027-03-01T09:00:00Z", "2027-03-01T10:00:00Z").await;
+    let external = app
+        .external(
+            ROOM_A,
+            "carol@example.com",
+            "2027-03-01T09:00:00Z",
+            "2027-03-01T10:00:00Z",
+        )
+        .await;
 
     // 09:30 to 10:30 Berlin overlaps alice's booking (09:00-10:00) and the
     // external one (10:00-11:00 Berlin).
-    let clash = app.create(&bob, &booking(ROOM_A, "2027-03-01T09:30:00+01:00", "2027-03-01T10:30:00+01:00")).await;
+    let clash = app
+        .create(
+            &bob,
+            &booking(
+                ROOM_A,
+                "2027-03-01T09:30:00+01:00",
+                "2027-03-01T10:30:00+01:00",
+            ),
+        )
+        .await;
     assert_eq!(clash.status, StatusCode::CONFLICT, "{:?}", clash.body);
     let error = clash.json();
     assert_eq!(error["error"]["code"], "conflict");
-    let conflicts = error["error"]["details"]["conflicts"].as_array().expect("conflicts").clone();
-    let ids: Vec<&str> = conflicts.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, [internal.as_str().unwrap(), external.to_string().as_str()]);
+    let conflicts = error["error"]["details"]["conflicts"]
+        .as_array()
+        .expect("conflicts")
+        .clone();
+    let ids: Vec<&str> = conflicts
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [internal.as_str().unwrap(), external.to_string().as_str()]
+    );
     assert_eq!(conflicts[1]["origin"], "external");
     // Bob is not the organizer of either, so the private fields stay hidden.
-    assert!(conflicts.iter().all(|c| c["body"].is_null() && c["attendees"].is_null()));
+    assert!(
+        conflicts
+            .iter()
+            .all(|c| c["body"].is_null() && c["attendees"].is_null())
+    );
 
     // Back to back is no overlap: [10:00, 11:00) Berlin is external, so
     // 11:00-12:00 is free.
-    let after = app.create(&bob, &booking(ROOM_A, ELEVEN, "2027-03-01T12:00:00+01:00")).await;
+    let after = app
+        .create(&bob, &booking(ROOM_A, ELEVEN, "2027-03-01T12:00:00+01:00"))
+        .await;
     assert_eq!(after.status, StatusCode::CREATED);
 
     // Moving into a taken slot conflicts too.
     let path = format!("/api/v1/bookings/{}", after.json()["id"].as_str().unwrap());
-    let moved = app.client.patch(&path).token(&bob).header("if-match", "\"1\"").json(&json!({"start": TEN})).send().await;
+    let moved = app
+        .client
+        .patch(&path)
+        .token(&bob)
+        .header("if-match", "\"1\"")
+        .json(&json!({"start": TEN}))
+        .send()
+        .await;
     assert_eq!(moved.status, StatusCode::CONFLICT, "{:?}", moved.body);
 
     let metrics = app.client.get("/metrics").send().await;
     let text = String::from_utf8(metrics.body.to_vec()).unwrap();
-    assert!(text.contains("roombridge_booking_conflicts_total 2"), "{text}");
-    assert!(text.contains("roombridge_bookings_created_total 2"), "{text}");
+    assert!(
+        text.contains("roombridge_booking_conflicts_total 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("roombridge_bookings_created_total 2"),
+        "{text}"
+    );
 }
 
 async fn read_policy_hides_private_fields(db: Db) {
-    let Some(app) = TestApp::start(db, "read_policy_hides_private_fields").await else { return };
+    let Some(app) = TestApp::start(db, "read_policy_hides_private_fields").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
     let bob = app.user("bob@example.com").await;
     let id = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
@@ -250,7 +430,9 @@ async fn read_policy_hides_private_fields(db: Db) {
 
     let listed = app
         .client
-        .get(&format!("/api/v1/rooms/{ROOM_A}/bookings?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z"))
+        .get(&format!(
+            "/api/v1/rooms/{ROOM_A}/bookings?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z"
+        ))
         .token(&bob)
         .send()
         .await
@@ -264,19 +446,43 @@ async fn read_policy_hides_private_fields(db: Db) {
 }
 
 async fn room_listing_and_availability(db: Db) {
-    let Some(app) = TestApp::start(db, "room_listing_and_availability").await else { return };
+    let Some(app) = TestApp::start(db, "room_listing_and_availability").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
 
     let rooms = app.client.get("/api/v1/rooms").token(&alice).send().await;
     assert_eq!(rooms.status, StatusCode::OK);
     let rooms = rooms.json();
-    assert_eq!(rooms[0], json!({"address": ROOM_A, "name": "Room A", "capacity": 6, "location": "Floor 1", "mode": "auto-accept"}));
+    assert_eq!(
+        rooms[0],
+        json!({"address": ROOM_A, "name": "Room A", "capacity": 6, "location": "Floor 1", "mode": "auto-accept"})
+    );
     assert_eq!(rooms[1]["address"], ROOM_B);
 
     let internal = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
-    let external = app.external(ROOM_A, "carol@example.com", "2027-03-01T12:00:00Z", "2027-03-01T13:00:00Z").await;
-    let deleted = app.create(&alice, &booking(ROOM_A, "2027-03-01T15:00:00+01:00", "2027-03-01T16:00:00+01:00")).await;
-    let deleted_path = format!("/api/v1/bookings/{}", deleted.json()["id"].as_str().unwrap());
+    let external = app
+        .external(
+            ROOM_A,
+            "carol@example.com",
+            "2027-03-01T12:00:00Z",
+            "2027-03-01T13:00:00Z",
+        )
+        .await;
+    let deleted = app
+        .create(
+            &alice,
+            &booking(
+                ROOM_A,
+                "2027-03-01T15:00:00+01:00",
+                "2027-03-01T16:00:00+01:00",
+            ),
+        )
+        .await;
+    let deleted_path = format!(
+        "/api/v1/bookings/{}",
+        deleted.json()["id"].as_str().unwrap()
+    );
     app.client.delete(&deleted_path).token(&alice).send().await;
     app.create(&alice, &booking(ROOM_B, NINE, TEN)).await;
 
@@ -287,7 +493,12 @@ async fn room_listing_and_availability(db: Db) {
         .token(&alice)
         .send()
         .await;
-    assert_eq!(availability.status, StatusCode::OK, "{:?}", availability.body);
+    assert_eq!(
+        availability.status,
+        StatusCode::OK,
+        "{:?}",
+        availability.body
+    );
     let availability = availability.json();
     assert_eq!(availability["room"], ROOM_A);
     assert_eq!(availability["from"], "2027-03-01T00:00:00Z");
@@ -299,14 +510,30 @@ async fn room_listing_and_availability(db: Db) {
     assert_eq!(busy[1]["booking_id"], external.to_string());
     assert_eq!(busy[1]["origin"], "external");
 
-    let listed = app.client.get(&format!("/api/v1/rooms/{ROOM_A}/bookings?{window}")).token(&alice).send().await.json();
-    let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|b| b["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, [internal.as_str().unwrap(), external.to_string().as_str()]);
+    let listed = app
+        .client
+        .get(&format!("/api/v1/rooms/{ROOM_A}/bookings?{window}"))
+        .token(&alice)
+        .send()
+        .await
+        .json();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [internal.as_str().unwrap(), external.to_string().as_str()]
+    );
 
     // A window that ends before the bookings holds none.
     let early = app
         .client
-        .get(&format!("/api/v1/rooms/{ROOM_A}/availability?from=2027-03-01T00:00:00Z&to=2027-03-01T08:00:00Z"))
+        .get(&format!(
+            "/api/v1/rooms/{ROOM_A}/availability?from=2027-03-01T00:00:00Z&to=2027-03-01T08:00:00Z"
+        ))
         .token(&alice)
         .send()
         .await
@@ -314,12 +541,21 @@ async fn room_listing_and_availability(db: Db) {
     assert_eq!(early["busy"], json!([]));
 
     // Addresses are case-insensitive.
-    let upper = app.client.get(&format!("/api/v1/rooms/ROOM-A@example.com/availability?{window}")).token(&alice).send().await;
+    let upper = app
+        .client
+        .get(&format!(
+            "/api/v1/rooms/ROOM-A@example.com/availability?{window}"
+        ))
+        .token(&alice)
+        .send()
+        .await;
     assert_eq!(upper.status, StatusCode::OK);
 }
 
 async fn concurrent_double_booking(db: Db) {
-    let Some(app) = TestApp::start(db, "concurrent_double_booking").await else { return };
+    let Some(app) = TestApp::start(db, "concurrent_double_booking").await else {
+        return;
+    };
     let mut tokens = Vec::new();
     for index in 0..8 {
         tokens.push(app.user(&format!("user{index}@example.com")).await);
@@ -335,21 +571,35 @@ async fn concurrent_double_booking(db: Db) {
         let end = format!("2027-03-01T10:{:02}:00+01:00", index * 5);
         tasks.push(tokio::spawn(async move {
             start.wait().await;
-            client.post("/api/v1/bookings").token(&token).json(&booking(ROOM_A, &begin, &end)).send().await.status
+            client
+                .post("/api/v1/bookings")
+                .token(&token)
+                .json(&booking(ROOM_A, &begin, &end))
+                .send()
+                .await
+                .status
         }));
     }
     let mut statuses = Vec::new();
     for task in tasks {
         statuses.push(task.await.expect("request task"));
     }
-    let created = statuses.iter().filter(|status| **status == StatusCode::CREATED).count();
-    let conflicts = statuses.iter().filter(|status| **status == StatusCode::CONFLICT).count();
+    let created = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::CREATED)
+        .count();
+    let conflicts = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::CONFLICT)
+        .count();
     assert_eq!(created, 1, "{statuses:?}");
     assert_eq!(conflicts, 7, "{statuses:?}");
 
     let availability = app
         .client
-        .get(&format!("/api/v1/rooms/{ROOM_A}/availability?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z"))
+        .get(&format!(
+            "/api/v1/rooms/{ROOM_A}/availability?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z"
+        ))
         .token(&app.user("viewer@example.com").await)
         .send()
         .await
@@ -358,12 +608,21 @@ async fn concurrent_double_booking(db: Db) {
 }
 
 async fn move_to_other_room(db: Db) {
-    let Some(app) = TestApp::start(db, "move_to_other_room").await else { return };
+    let Some(app) = TestApp::start(db, "move_to_other_room").await else {
+        return;
+    };
     let alice = app.user("alice@example.com").await;
     let id = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await.json()["id"].clone();
     let path = format!("/api/v1/bookings/{}", id.as_str().unwrap());
 
-    let moved = app.client.patch(&path).token(&alice).header("if-match", "\"1\"").json(&json!({"room": ROOM_B})).send().await;
+    let moved = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "\"1\"")
+        .json(&json!({"room": ROOM_B}))
+        .send()
+        .await;
     assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
     assert_eq!(moved.json()["room"], ROOM_B);
 
@@ -371,7 +630,22 @@ async fn move_to_other_room(db: Db) {
     let rebooked = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await;
     assert_eq!(rebooked.status, StatusCode::CREATED);
 
-    let unknown = app.client.patch(&path).token(&alice).header("if-match", "\"2\"").json(&json!({"room": "nowhere@example.com"})).send().await;
-    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", unknown.body);
-    assert_eq!(unknown.json()["error"]["details"]["fields"][0]["field"], "room");
+    let unknown = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "\"2\"")
+        .json(&json!({"room": "nowhere@example.com"}))
+        .send()
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        unknown.body
+    );
+    assert_eq!(
+        unknown.json()["error"]["details"]["fields"][0]["field"],
+        "room"
+    );
 }

@@ -192,7 +192,11 @@ pub(crate) async fn booking_history(
             booking.id
         )));
     }
-    let entries = state.store().history(booking.id).await.map_err(ApiError::internal)?;
+    let entries = state
+        .store()
+        .history(booking.id)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(entries.iter().map(HistoryEntryView::from).collect()))
 }
 
@@ -202,7 +206,10 @@ fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge(crate::MAX_BODY_BYTES)
         } else {
-            ApiError::BadRequest(format!("cannot read the request body: {}", rejection.body_text()))
+            ApiError::BadRequest(format!(
+                "cannot read the request body: {}",
+                rejection.body_text()
+            ))
         }
     })
 }
@@ -222,7 +229,11 @@ async fn find_booking(state: &AppState, id: &str) -> Result<Booking, ApiError> {
         return Err(not_found());
     };
     tracing::Span::current().record("booking_id", tracing::field::display(id));
-    let booking = state.store().booking(id).await.map_err(ApiError::internal)?;
+    let booking = state
+        .store()
+        .booking(id)
+        .await
+        .map_err(ApiError::internal)?;
     let booking = booking.ok_or_else(not_found)?;
     tracing::Span::current().record("room", booking.room.as_str());
     Ok(booking)
@@ -281,18 +292,30 @@ fn store_error(state: &AppState, error: StoreError, reader: &User) -> ApiError {
         StoreError::Conflict(bookings) => {
             state.metrics().booking_conflict();
             tracing::info!(target: "roombridge::api", conflicts = bookings.len(), "booking rejected: slot taken");
-            ApiError::Conflict(bookings.iter().map(|b| BookingView::for_reader(b, reader)).collect())
+            ApiError::Conflict(
+                bookings
+                    .iter()
+                    .map(|b| BookingView::for_reader(b, reader))
+                    .collect(),
+            )
         }
         StoreError::Invalid(errors) => ApiError::Invalid(errors),
-        StoreError::NotFound { what, key } => ApiError::NotFound(format!("{what} `{key}` not found")),
+        StoreError::NotFound { what, key } => {
+            ApiError::NotFound(format!("{what} `{key}` not found"))
+        }
         StoreError::External { id } => ApiError::Forbidden(format!(
             "booking `{id}` was made in Exchange and is read-only here; change it in Outlook"
         )),
         StoreError::Deleted { id } => ApiError::invalid_field(
             "id",
-            format!("booking `{id}` is deleted and cannot be changed; create a new booking instead"),
+            format!(
+                "booking `{id}` is deleted and cannot be changed; create a new booking instead"
+            ),
         ),
-        StoreError::StaleVersion { current } => ApiError::StaleVersion { expected: current, current },
+        StoreError::StaleVersion { current } => ApiError::StaleVersion {
+            expected: current,
+            current,
+        },
         other => ApiError::internal(other),
     }
 }

@@ -35,7 +35,11 @@ pub(crate) async fn list_rooms(
     State(state): State<AppState>,
     _user: Authenticated,
 ) -> Result<Json<Vec<RoomView>>, ApiError> {
-    let rooms = state.store().list_rooms().await.map_err(ApiError::internal)?;
+    let rooms = state
+        .store()
+        .list_rooms()
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(rooms.iter().map(RoomView::from).collect()))
 }
 
@@ -71,7 +75,12 @@ pub(crate) async fn room_bookings(
         .bookings_in_room(&room.address, window.from, window.to)
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(bookings.iter().map(|booking| BookingView::for_reader(booking, &user)).collect()))
+    Ok(Json(
+        bookings
+            .iter()
+            .map(|booking| BookingView::for_reader(booking, &user))
+            .collect(),
+    ))
 }
 
 /// Returns the busy intervals of a room within a window. Confirmed and
@@ -118,9 +127,15 @@ pub(crate) async fn room_availability(
 async fn find_room(state: &AppState, address: &str) -> Result<Room, ApiError> {
     let normalized = roombridge_domain::normalize_address(address);
     tracing::Span::current().record("room", normalized.as_str());
-    let room = state.store().room(&normalized).await.map_err(ApiError::internal)?;
+    let room = state
+        .store()
+        .room(&normalized)
+        .await
+        .map_err(ApiError::internal)?;
     room.ok_or_else(|| {
-        ApiError::NotFound(format!("room `{address}` not found; `GET /api/v1/rooms` lists the rooms"))
+        ApiError::NotFound(format!(
+            "room `{address}` not found; `GET /api/v1/rooms` lists the rooms"
+        ))
     })
 }
 
@@ -131,13 +146,24 @@ struct Window {
 }
 
 impl Window {
-    fn parse(query: Result<Query<BTreeMap<String, String>>, QueryRejection>) -> Result<Self, ApiError> {
+    fn parse(
+        query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    ) -> Result<Self, ApiError> {
         let Query(query) = query.map_err(|rejection| {
-            ApiError::invalid_field("query", format!("malformed query string: {}", rejection.body_text()))
+            ApiError::invalid_field(
+                "query",
+                format!("malformed query string: {}", rejection.body_text()),
+            )
         })?;
         let mut errors = Vec::new();
-        for key in query.keys().filter(|key| !matches!(key.as_str(), "from" | "to")) {
-            errors.push(FieldError::new(key, "unknown query parameter; expected `from` or `to`"));
+        for key in query
+            .keys()
+            .filter(|key| !matches!(key.as_str(), "from" | "to"))
+        {
+            errors.push(FieldError::new(
+                key,
+                "unknown query parameter; expected `from` or `to`",
+            ));
         }
         let mut read = |key: &str| match query.get(key).map(|text| parse_timestamp(text)) {
             None => None,

@@ -27,7 +27,11 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
 
 /// Serves the Prometheus metrics.
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, OPENMETRICS)], state.metrics().encode()).into_response()
+    (
+        [(header::CONTENT_TYPE, OPENMETRICS)],
+        state.metrics().encode(),
+    )
+        .into_response()
 }
 
 /// Serves the OpenAPI document generated from the handlers.

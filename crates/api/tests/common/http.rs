@@ -27,18 +27,26 @@ impl Reply {
     /// Parses the body as JSON, failing the test with the raw body when it is not.
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|error| {
-            panic!("expected a JSON body ({error}), but found {:?}", String::from_utf8_lossy(&self.body))
+            panic!(
+                "expected a JSON body ({error}), but found {:?}",
+                String::from_utf8_lossy(&self.body)
+            )
         })
     }
 
     /// Returns a header as text.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).map(|value| value.to_str().expect("ASCII header").to_owned())
+        self.headers
+            .get(name)
+            .map(|value| value.to_str().expect("ASCII header").to_owned())
     }
 
     /// Returns the error code of an error body.
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -54,7 +62,13 @@ pub struct Call {
 
 impl Client {
     pub fn call(&self, method: Method, path: &str) -> Call {
-        Call { addr: self.addr, method, path: path.to_owned(), headers: Vec::new(), body: Bytes::new() }
+        Call {
+            addr: self.addr,
+            method,
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
     }
 
     pub fn get(&self, path: &str) -> Call {
@@ -102,9 +116,12 @@ impl Call {
     }
 
     pub async fn send(self) -> Reply {
-        let stream = tokio::net::TcpStream::connect(self.addr).await.expect("connect to the server");
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("HTTP handshake");
+        let stream = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect to the server");
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("HTTP handshake");
         tokio::spawn(connection);
 
         let mut request = Request::builder()
@@ -115,10 +132,22 @@ impl Call {
             request = request.header(name, value);
         }
         let request = request.body(Full::new(self.body)).expect("valid request");
-        let response = sender.send_request(request).await.expect("send the request");
+        let response = sender
+            .send_request(request)
+            .await
+            .expect("send the request");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("read the body").to_bytes();
-        Reply { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("read the body")
+            .to_bytes();
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 }

@@ -7,9 +7,7 @@ pub mod http;
 
 use jiff::Timestamp;
 use roombridge_api::AppState;
-use roombridge_domain::{
-    BookingStatus, ExchangeLink, ExternalBooking, ResponseMode, Room, User,
-};
+use roombridge_domain::{BookingStatus, ExchangeLink, ExternalBooking, ResponseMode, Room, User};
 use roombridge_store::{ExternalUpsert, Store};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -43,11 +41,19 @@ impl TestApp {
         let (url, dir) = match db {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().expect("create a temporary folder");
-                (format!("sqlite://{}", dir.path().join("api.db").display()), Some(dir))
+                (
+                    format!("sqlite://{}", dir.path().join("api.db").display()),
+                    Some(dir),
+                )
             }
-            Db::Postgres => (roombridge_testkit::fresh_postgres_database(what).await?, None),
+            Db::Postgres => (
+                roombridge_testkit::fresh_postgres_database(what).await?,
+                None,
+            ),
         };
-        let store = Store::connect(&url).await.expect("connect to the test database");
+        let store = Store::connect(&url)
+            .await
+            .expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");
         for (address, name) in [(ROOM_A, "Room A"), (ROOM_B, "Room B")] {
             store
@@ -62,27 +68,46 @@ impl TestApp {
                 .expect("add a room");
         }
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let (shutdown, stopped) = oneshot::channel::<()>();
         let state = AppState::new(store.clone());
         tokio::spawn(roombridge_api::serve(listener, state, async move {
             let _ = stopped.await;
         }));
-        Some(TestApp { client: Client { addr }, store, _dir: dir, _shutdown: shutdown })
+        Some(TestApp {
+            client: Client { addr },
+            store,
+            _dir: dir,
+            _shutdown: shutdown,
+        })
     }
 
     /// Adds a user and returns a fresh token for it.
     pub async fn user(&self, address: &str) -> String {
         self.store
-            .upsert_user(User { address: address.to_owned(), display_name: address.to_owned() })
+            .upsert_user(User {
+                address: address.to_owned(),
+                display_name: address.to_owned(),
+            })
             .await
             .expect("add a user");
-        self.store.create_token(address).await.expect("create a token")
+        self.store
+            .create_token(address)
+            .await
+            .expect("create a token")
     }
 
     /// Stores an external booking of `organizer` as the sync engine would.
-    pub async fn external(&self, room: &str, organizer: &str, start: &str, end: &str) -> uuid::Uuid {
+    pub async fn external(
+        &self,
+        room: &str,
+        organizer: &str,
+        start: &str,
+        end: &str,
+    ) -> uuid::Uuid {
         let upsert = self
             .store
             .upsert_external_booking(ExternalBooking {
@@ -111,7 +136,12 @@ impl TestApp {
 
     /// Creates a booking through the API and returns the response.
     pub async fn create(&self, token: &str, body: &Value) -> Reply {
-        self.client.post("/api/v1/bookings").token(token).json(body).send().await
+        self.client
+            .post("/api/v1/bookings")
+            .token(token)
+            .json(body)
+            .send()
+            .await
     }
 }
 
