@@ -203,3 +203,19 @@ pub struct ExternalBooking {
     /// Exchange identifiers; `uid` must be set.
     pub exchange: ExchangeLink,
 }
+
+/// A change to a booking that the sync engine read from Exchange: the
+/// organizer edited the meeting in Outlook, or the room answered it.
+/// Exchange already accepted it, so it is stored without validation or
+/// conflict check, and without an outbox record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeChange {
+    /// Fields that changed in Exchange.
+    pub patch: crate::BookingPatch,
+    /// New status, such as declined when the room declined.
+    pub status: Option<BookingStatus>,
+    /// Reason the room gave for declining.
+    pub declined_reason: Option<String>,
+    /// New Exchange identifiers.
+    pub link: Option<ExchangeLink>,
+}

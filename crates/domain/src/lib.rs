@@ -15,7 +15,8 @@ mod validation;
 
 pub use address::{MAX_ADDRESS_LEN, is_valid_address, normalize_address};
 pub use booking::{
-    Attendee, AttendeeRole, Booking, BookingStatus, ExchangeLink, ExternalBooking, Origin,
+    Attendee, AttendeeRole, Booking, BookingStatus, ExchangeChange, ExchangeLink, ExternalBooking,
+    Origin,
 };
 pub use history::{Actor, FieldChange, HistoryAction, HistoryEntry, Side};
 pub use interval::{BusyInterval, merge_intervals, overlaps};

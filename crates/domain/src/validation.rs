@@ -166,13 +166,9 @@ impl BookingPatch {
         *self == BookingPatch::default()
     }
 
-    /// Applies the patch to a copy of `booking` and checks the result
-    /// against `limits`. The version and timestamps are left to the caller.
-    ///
-    /// # Errors
-    ///
-    /// Returns one [`FieldError`] per invalid field of the patched booking.
-    pub fn apply(&self, booking: &Booking, limits: &Limits) -> Result<Booking, Vec<FieldError>> {
+    /// Applies the patch to a copy of `booking` without any check, for
+    /// changes that Exchange already accepted.
+    pub fn merge(&self, booking: &Booking) -> Booking {
         let mut patched = booking.clone();
         if let Some(room) = &self.room {
             patched.room = normalize_address(room);
@@ -198,6 +194,17 @@ impl BookingPatch {
         if let Some(attendees) = &self.attendees {
             patched.attendees.clone_from(attendees);
         }
+        patched
+    }
+
+    /// Applies the patch to a copy of `booking` and checks the result
+    /// against `limits`. The version and timestamps are left to the caller.
+    ///
+    /// # Errors
+    ///
+    /// Returns one [`FieldError`] per invalid field of the patched booking.
+    pub fn apply(&self, booking: &Booking, limits: &Limits) -> Result<Booking, Vec<FieldError>> {
+        let patched = self.merge(booking);
 
         let mut errors = Vec::new();
         check_address("room", &patched.room, &mut errors);

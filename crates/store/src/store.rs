@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use roombridge_domain::{
-    Actor, Booking, BookingPatch, BookingStatus, BusyInterval, ExchangeLink, ExternalBooking,
-    FieldError, HistoryEntry, Limits, NewBooking, Origin, OutboxRecord, Room, User,
-    is_valid_address, normalize_address,
+    Actor, Booking, BookingPatch, BookingStatus, BusyInterval, ExchangeChange, ExchangeLink,
+    ExternalBooking, FieldError, HistoryEntry, Limits, NewBooking, Origin, OutboxRecord, Room,
+    User, is_valid_address, normalize_address,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -477,6 +477,34 @@ impl Store {
             self,
             external::find_by_exchange_id(&room, uid, recurrence_id)
         )
+    }
+
+    /// Stores a change that the sync engine read from Exchange for a known
+    /// booking, internal or external: an edit made in Outlook, the room's
+    /// answer, new identifiers. It is stored as Exchange reports it, without
+    /// validation or conflict check, with a history entry from the
+    /// `exchange` side and no outbox record. A change that changes nothing
+    /// returns the booking as it is.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`] when the booking does not exist.
+    pub async fn apply_exchange_change(
+        &self,
+        id: Uuid,
+        change: &ExchangeChange,
+    ) -> Result<Booking, StoreError> {
+        let patch = BookingPatch {
+            start: change.patch.start.map(truncate),
+            end: change.patch.end.map(truncate),
+            ..change.patch.clone()
+        };
+        let change = ExchangeChange {
+            patch,
+            ..change.clone()
+        };
+        let now = codec::now();
+        write_transaction!(self, external::apply_change(id, &change, now))
     }
 
     /// Replaces the Exchange identifiers of a booking after the sync engine

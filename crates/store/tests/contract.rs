@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use roombridge_domain::{
-    Actor, BookingPatch, BookingStatus, ExternalBooking, HistoryAction, Origin, OutboxKind,
-    OutboxState, Side,
+    Actor, BookingPatch, BookingStatus, ExchangeChange, ExternalBooking, HistoryAction, Origin,
+    OutboxKind, OutboxState, Side,
 };
 use roombridge_store::{BookingFilter, ExternalUpsert, StoreError, TOKEN_PREFIX};
 use support::*;
@@ -65,6 +65,8 @@ contract_tests!(
     busy_intervals_include_external,
     list_bookings_filters,
     migrate_twice_is_noop,
+    exchange_change_recorded,
+    declined_booking_requested_again,
 );
 
 async fn create_and_read_booking(db: &TestDb) {
@@ -966,4 +968,128 @@ async fn migrate_twice_is_noop(db: &TestDb) {
     let rooms = db.store.list_rooms().await.unwrap();
     assert_eq!(rooms.len(), 2);
     assert_eq!(rooms[0].address, ROOM_A);
+}
+
+async fn exchange_change_recorded(db: &TestDb) {
+    let store = &db.store;
+    let booking = store
+        .create_booking(request(ROOM_A, hm(9, 0), hm(10, 0)), &alice())
+        .await
+        .unwrap();
+    // Outlook allows meetings longer than roombridge's own limit.
+    let change = ExchangeChange {
+        patch: BookingPatch {
+            end: Some(hm(9, 0) + jiff::SignedDuration::from_hours(30)),
+            ..BookingPatch::default()
+        },
+        link: Some(roombridge_domain::ExchangeLink {
+            uid: Some("uid-outlook".to_owned()),
+            ..Default::default()
+        }),
+        ..ExchangeChange::default()
+    };
+    let changed = store
+        .apply_exchange_change(booking.id, &change)
+        .await
+        .unwrap();
+    assert_eq!(changed.version, 2);
+    assert_eq!(changed.exchange.uid.as_deref(), Some("uid-outlook"));
+
+    let declined = ExchangeChange {
+        status: Some(BookingStatus::Declined),
+        declined_reason: Some("the room is booked".to_owned()),
+        ..ExchangeChange::default()
+    };
+    let changed = store
+        .apply_exchange_change(booking.id, &declined)
+        .await
+        .unwrap();
+    assert_eq!(changed.status, BookingStatus::Declined);
+    assert_eq!(
+        changed.declined_reason.as_deref(),
+        Some("the room is booked")
+    );
+    assert_eq!(store.booking(booking.id).await.unwrap().unwrap(), changed);
+
+    let history = store.history(booking.id).await.unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[1].side, Side::Exchange);
+    assert_eq!(history[2].side, Side::Exchange);
+    assert_eq!(history[2].changes[0].field, "status");
+    let outbox = store.outbox_for_booking(booking.id).await.unwrap();
+    assert_eq!(
+        outbox.len(),
+        1,
+        "changes from Exchange must not be pushed back"
+    );
+
+    let same = store
+        .apply_exchange_change(booking.id, &declined)
+        .await
+        .unwrap();
+    assert_eq!(same.version, 3);
+    let missing = store
+        .apply_exchange_change(uuid::Uuid::now_v7(), &declined)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, StoreError::NotFound { .. }),
+        "{missing:?}"
+    );
+}
+
+async fn declined_booking_requested_again(db: &TestDb) {
+    let store = &db.store;
+    let booking = store
+        .create_booking(request(ROOM_A, hm(9, 0), hm(10, 0)), &alice())
+        .await
+        .unwrap();
+    let declined = ExchangeChange {
+        status: Some(BookingStatus::Declined),
+        ..ExchangeChange::default()
+    };
+    store
+        .apply_exchange_change(booking.id, &declined)
+        .await
+        .unwrap();
+    let blocker = store
+        .create_booking(request(ROOM_A, hm(9, 30), hm(10, 30)), &alice())
+        .await
+        .unwrap();
+
+    let retitled = BookingPatch {
+        subject: Some("Still declined".to_owned()),
+        ..BookingPatch::default()
+    };
+    let unchanged = store
+        .update_booking(booking.id, 2, &retitled, &alice())
+        .await
+        .unwrap();
+    assert_eq!(unchanged.status, BookingStatus::Declined);
+
+    let overlapping = BookingPatch {
+        start: Some(hm(10, 0)),
+        end: Some(hm(11, 0)),
+        ..BookingPatch::default()
+    };
+    let error = store
+        .update_booking(booking.id, 3, &overlapping, &alice())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::Conflict(ref taken) if taken[0].id == blocker.id),
+        "{error:?}"
+    );
+
+    let free = BookingPatch {
+        start: Some(hm(11, 0)),
+        end: Some(hm(12, 0)),
+        ..BookingPatch::default()
+    };
+    let moved = store
+        .update_booking(booking.id, 3, &free, &alice())
+        .await
+        .unwrap();
+    assert_eq!(moved.status, BookingStatus::Confirmed);
+    assert_eq!(moved.declined_reason, None);
 }

@@ -332,37 +332,25 @@ pub(crate) async fn update(
 ) -> Result<Booking, StoreError> {
     let not_found = || StoreError::not_found("booking", update.id);
 
-    // Rooms are locked before the booking row, in address order, the same
-    // order every writer uses, so that two transactions never wait for each
-    // other's locks. The unlocked read only tells which rooms to lock.
+    // The unlocked read rejects stale and invalid requests early and tells
+    // which rooms to lock. Rooms are locked before the booking row, in
+    // address order, the order every writer uses, so that two transactions
+    // never wait for each other's locks.
     let unlocked = fetch(conn, update.id, false).await?.ok_or_else(not_found)?;
-    let target_room = match &update.patch.room {
-        Some(room) => roombridge_domain::normalize_address(room),
-        None => unlocked.room.clone(),
-    };
-    let mut rooms = vec![unlocked.room.clone(), target_room.clone()];
+    check_editable(&unlocked, Some(update.expected_version))?;
+    let draft = patched(&unlocked, &update)?;
+    let mut rooms = vec![unlocked.room.clone(), draft.room.clone()];
     rooms.sort();
     rooms.dedup();
     for room in &rooms {
-        if !lock_room(conn, room).await? && *room == target_room {
+        if !lock_room(conn, room).await? && *room == draft.room {
             return Err(unknown_room(room));
         }
     }
 
     let current = fetch(conn, update.id, true).await?.ok_or_else(not_found)?;
     check_editable(&current, Some(update.expected_version))?;
-    if current.room != unlocked.room {
-        // Moved by a concurrent writer between the two reads. The version
-        // check above has already failed in that case, so this is a guard.
-        return Err(StoreError::StaleVersion {
-            current: current.version,
-        });
-    }
-
-    let mut patched = update
-        .patch
-        .apply(&current, update.limits)
-        .map_err(StoreError::Invalid)?;
+    let mut patched = patched(&current, &update)?;
     if patched.changes_since(Some(&current)).is_empty() {
         return Ok(current);
     }
@@ -384,6 +372,24 @@ pub(crate) async fn update(
         update.actor,
     )
     .await?;
+    Ok(patched)
+}
+
+/// Applies the update's patch to `booking`. A declined booking that moves
+/// to another time or room is requested again, so it becomes confirmed and
+/// goes through the conflict check.
+fn patched(booking: &Booking, update: &Update<'_>) -> Result<Booking, StoreError> {
+    let mut patched = update
+        .patch
+        .apply(booking, update.limits)
+        .map_err(StoreError::Invalid)?;
+    let moved = patched.room != booking.room
+        || patched.start != booking.start
+        || patched.end != booking.end;
+    if booking.status == BookingStatus::Declined && moved {
+        patched.status = BookingStatus::Confirmed;
+        patched.declined_reason = None;
+    }
     Ok(patched)
 }
 

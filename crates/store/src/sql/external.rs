@@ -3,7 +3,9 @@
 //! Exchange already has them.
 
 use jiff::Timestamp;
-use roombridge_domain::{Actor, Booking, ExternalBooking, HistoryAction, Origin};
+use roombridge_domain::{
+    Actor, Booking, BookingStatus, ExchangeChange, ExternalBooking, HistoryAction, Origin,
+};
 use uuid::Uuid;
 
 use super::bookings::{append_history, fetch, insert, lock_room, overwrite, write_exchange_link};
@@ -96,6 +98,47 @@ pub(crate) async fn upsert(
     )
     .await?;
     Ok(ExternalUpsert::Updated(updated))
+}
+
+pub(crate) async fn apply_change(
+    conn: &mut Connection,
+    id: Uuid,
+    change: &ExchangeChange,
+    now: Timestamp,
+) -> Result<Booking, StoreError> {
+    let current = fetch(conn, id, true)
+        .await?
+        .ok_or_else(|| StoreError::not_found("booking", id))?;
+    let mut changed = change.patch.merge(&current);
+    if let Some(status) = change.status {
+        changed.status = status;
+        changed.declined_reason = match status {
+            BookingStatus::Declined => change.declined_reason.clone(),
+            _ => None,
+        };
+    }
+    if let Some(link) = &change.link
+        && *link != current.exchange
+    {
+        write_exchange_link(conn, id, link).await?;
+        changed.exchange = link.clone();
+    }
+    if changed.changes_since(Some(&current)).is_empty() {
+        return Ok(changed);
+    }
+
+    changed.version += 1;
+    changed.updated_at = now;
+    overwrite(conn, &changed).await?;
+    record(
+        conn,
+        Some(&current),
+        &changed,
+        HistoryAction::Updated,
+        &Actor::exchange(),
+    )
+    .await?;
+    Ok(changed)
 }
 
 async fn record(
