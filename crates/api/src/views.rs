@@ -22,7 +22,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
-    /// The reader is the organizer and sees every field.
+    /// The reader is the organizer, so every field is shown.
     Full,
     /// The reader is someone else; `body` and `attendees` are `null`.
     Limited,
@@ -198,7 +198,7 @@ pub struct BusyView {
     /// End (exclusive), UTC.
     #[schema(format = DateTime)]
     pub end: String,
-    /// Booking that holds the interval.
+    /// Booking that occupies the interval.
     pub booking_id: Uuid,
     /// `internal` or `external`.
     pub origin: String,
@@ -224,7 +224,7 @@ pub struct HistoryEntryView {
     /// When the change was stored, UTC.
     #[schema(format = DateTime)]
     pub at: String,
-    /// Who made the change: a user address, or `sync` for Exchange.
+    /// Author of the change: a user address, or `sync` for Exchange.
     pub actor: String,
     /// `internal` (through roombridge) or `exchange` (read from Exchange).
     pub side: String,

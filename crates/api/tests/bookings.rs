@@ -528,7 +528,7 @@ async fn room_listing_and_availability(db: Db) {
         [internal.as_str().unwrap(), external.to_string().as_str()]
     );
 
-    // A window that ends before the bookings holds none.
+    // A window that ends before the bookings contains none.
     let early = app
         .client
         .get(&format!(

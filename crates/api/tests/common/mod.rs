@@ -150,7 +150,7 @@ pub fn at(text: &str) -> Timestamp {
     text.parse().expect("valid RFC 3339 time")
 }
 
-/// A valid booking request for `room` from `start` to `end`.
+/// Returns a valid booking request for `room` from `start` to `end`.
 pub fn booking(room: &str, start: &str, end: &str) -> Value {
     json!({
         "room": room,
