@@ -1,6 +1,9 @@
 //! `roombridge simulate`: serves the Exchange simulator.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use roombridge_simulator::{Simulator, SimulatorConfig};
 
 /// Options of `roombridge simulate`.
 #[derive(Debug, clap::Args)]
@@ -8,9 +11,61 @@ pub(crate) struct SimulateArgs {
     /// Address and port to listen on, for example `127.0.0.1:8765`.
     #[arg(long, default_value = "127.0.0.1:8765")]
     listen: std::net::SocketAddr,
+    /// Organisation file (TOML or JSON) to serve instead of the built-in sample organisation.
+    #[arg(long, value_name = "FILE")]
+    organisation: Option<PathBuf>,
+    /// File to save the state to after every change; loaded at start-up when it exists.
+    #[arg(long, value_name = "FILE")]
+    state_file: Option<PathBuf>,
+    /// Hours after which a SyncFolderItems sync state is rejected as invalid.
+    #[arg(long, value_name = "HOURS", default_value_t = 168)]
+    sync_state_max_age_hours: u64,
 }
 
 pub(crate) fn run(args: SimulateArgs) -> ExitCode {
-    eprintln!("error: the simulator is not built yet (requested {})", args.listen);
-    ExitCode::FAILURE
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let config = SimulatorConfig {
+        listen: args.listen,
+        organisation_file: args.organisation,
+        state_file: args.state_file,
+        sync_state_max_age: std::time::Duration::from_secs(
+            args.sync_state_max_age_hours.saturating_mul(3600),
+        ),
+        ..SimulatorConfig::default()
+    };
+    runtime.block_on(async move {
+        let simulator = match Simulator::start(config).await {
+            Ok(simulator) => simulator,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        eprintln!(
+            "Exchange simulator: EWS at {}, admin at {}",
+            simulator.ews_url(),
+            simulator.admin_url()
+        );
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            eprintln!("error: cannot wait for Ctrl-C: {error}");
+        }
+        simulator.shutdown().await;
+        ExitCode::SUCCESS
+    })
 }

@@ -1,0 +1,197 @@
+//! Room mailbox processing: Exchange's resource booking attendant for rooms
+//! set to `AutoAccept`, and the waiting Inbox for rooms without it.
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::calendar;
+use crate::meeting::{self, Sending};
+use crate::model::{AutomateProcessing, Body, Folder, FreeBusy, Mailbox, ResponseType};
+use crate::org::Org;
+use crate::tz;
+
+/// How far ahead occurrences of a recurring request are checked, in days,
+/// when the room's booking window is larger.
+const MAX_CHECK_DAYS: i64 = 3650;
+
+/// Handles a request that just arrived in a room's Inbox. A room without
+/// automatic processing leaves the request and the tentative copy in place.
+pub(crate) fn process_request(
+    org: &mut Org,
+    room: &Mailbox,
+    copy_number: u64,
+    request_number: u64,
+    now: Timestamp,
+) {
+    let Some(settings) = room.room().cloned() else {
+        return;
+    };
+    if settings.automate_processing != AutomateProcessing::AutoAccept {
+        return;
+    }
+    let decision = decide(org, room, copy_number, now);
+    let response = if decision.is_ok() {
+        ResponseType::Accept
+    } else {
+        ResponseType::Decline
+    };
+    let sending = Sending {
+        send: true,
+        save_copy: false,
+        only_changed: false,
+    };
+    if response == ResponseType::Accept {
+        if let Some(copy) = org.items.get_mut(&copy_number) {
+            let organizer = copy
+                .calendar
+                .as_ref()
+                .map(|calendar| calendar.organizer.name.clone())
+                .unwrap_or_default();
+            copy.subject = room_subject(
+                &copy.subject,
+                &organizer,
+                settings.delete_subject,
+                settings.add_organizer_to_subject,
+            );
+            if settings.delete_comments {
+                copy.body = Body {
+                    body_type: copy.body.body_type.clone(),
+                    content: String::new(),
+                };
+            }
+        }
+    }
+    // The attendant answers, sends the response and removes the request;
+    // OK to ignore the result because both numbers were created just now.
+    let _ = meeting::respond(org, &room.address, request_number, response, sending, now);
+    if let Err(reason) = decision {
+        tracing::debug!(room = %room.address, reason, "room declined the request");
+    }
+}
+
+/// Handles a cancellation that arrived in a room's Inbox.
+pub(crate) fn process_cancellation(
+    org: &mut Org,
+    room: &Mailbox,
+    copy: Option<u64>,
+    message_number: u64,
+    now: Timestamp,
+) {
+    let Some(settings) = room.room().cloned() else {
+        return;
+    };
+    if settings.automate_processing != AutomateProcessing::AutoAccept {
+        return;
+    }
+    if let Some(copy) = copy
+        && settings.remove_canceled_meetings
+    {
+        org.move_to(copy, Folder::DeletedItems, now);
+    }
+    if let Some(message) = org.items.get_mut(&message_number) {
+        message.has_been_processed = true;
+    }
+    org.move_to(message_number, Folder::DeletedItems, now);
+}
+
+/// Returns the subject the room copy gets.
+fn room_subject(
+    subject: &str,
+    organizer: &str,
+    delete_subject: bool,
+    add_organizer: bool,
+) -> String {
+    match (delete_subject, add_organizer) {
+        (true, true) => organizer.to_string(),
+        (true, false) => String::new(),
+        (false, true) => format!("{organizer} {subject}"),
+        (false, false) => subject.to_string(),
+    }
+}
+
+/// Decides whether the room accepts its copy: `Err` carries the reason for
+/// declining.
+fn decide(org: &Org, room: &Mailbox, copy_number: u64, now: Timestamp) -> Result<(), &'static str> {
+    let settings = room.room().expect("only rooms are processed");
+    let copy = org
+        .items
+        .get(&copy_number)
+        .ok_or("the calendar copy is missing")?;
+    let data = copy
+        .calendar
+        .as_ref()
+        .ok_or("the copy has no calendar data")?;
+    let duration = data.end.duration_since(data.start);
+    if settings.maximum_duration_in_minutes > 0
+        && duration > SignedDuration::from_mins(i64::from(settings.maximum_duration_in_minutes))
+    {
+        return Err("the meeting is longer than MaximumDurationInMinutes");
+    }
+    let window_days = i64::from(settings.booking_window_in_days).min(MAX_CHECK_DAYS);
+    let window_end = now
+        .checked_add(SignedDuration::from_hours(24 * window_days))
+        .map_err(|_| "window overflow")?;
+    let intervals = meeting_intervals(copy, window_end);
+    if data.recurrence.is_none() && data.start > window_end {
+        return Err("the meeting starts after the BookingWindowInDays");
+    }
+    if settings.allow_conflicts {
+        return Ok(());
+    }
+    for (start, end) in intervals {
+        let clash = calendar::instances(org, &room.address, start, end)
+            .into_iter()
+            .any(|other| {
+                let other_data = other
+                    .calendar
+                    .as_ref()
+                    .expect("instances carry calendar data");
+                other_data.uid != data.uid
+                    && !other_data.is_cancelled
+                    && other_data.free_busy != FreeBusy::Free
+                    && other_data.my_response != ResponseType::NoResponseReceived
+            });
+        if clash {
+            return Err("the meeting conflicts with an existing booking");
+        }
+    }
+    Ok(())
+}
+
+/// Returns the time ranges a meeting occupies up to `until`.
+fn meeting_intervals(item: &crate::model::Item, until: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+    let data = item
+        .calendar
+        .as_ref()
+        .expect("meetings carry calendar data");
+    let Some(recurrence) = &data.recurrence else {
+        return vec![(data.start, data.end)];
+    };
+    let zone = tz::zone_for(&data.start_time_zone);
+    let duration = data.end.duration_since(data.start);
+    recurrence
+        .occurrence_starts(zone.to_datetime(data.start), &zone, until)
+        .into_iter()
+        .filter(|start| !data.deleted_occurrences.contains(&start.as_second()))
+        .map(|start| {
+            let change = data.exceptions.get(&start.as_second());
+            let begin = change.map_or(start, |change| change.start);
+            let end = change.map_or(start.checked_add(duration).unwrap_or(start), |change| {
+                change.end
+            });
+            (begin, end)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_rules() {
+        assert_eq!(room_subject("Plan", "Alice", true, true), "Alice");
+        assert_eq!(room_subject("Plan", "Alice", true, false), "");
+        assert_eq!(room_subject("Plan", "Alice", false, true), "Alice Plan");
+        assert_eq!(room_subject("Plan", "Alice", false, false), "Plan");
+    }
+}
