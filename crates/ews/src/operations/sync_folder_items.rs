@@ -181,10 +181,11 @@ impl ResponseContent for SyncFolderItemsContent {
                 while let Some(change) = reader.next_child()? {
                     let kind = change.name.clone();
                     match change.ns {
-                        Ns::Types => match read_change(reader, &kind)? {
-                            Some(found) => self.changes.push(found),
-                            None => {}
-                        },
+                        Ns::Types => {
+                            if let Some(found) = read_change(reader, &kind)? {
+                                self.changes.push(found);
+                            }
+                        }
                         _ => reader.skip()?,
                     }
                 }

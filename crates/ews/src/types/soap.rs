@@ -175,6 +175,14 @@ impl RequestHeader {
                 while let Some(definition) = reader.next_child()? {
                     if definition.is(Ns::Types, "TimeZoneDefinition") {
                         let zone = TimeZoneDefinition::read_xml(reader, &definition)?;
+                        // Date-times without an offset in the body are in this zone.
+                        if let Some(time_zone) = zone
+                            .id
+                            .as_deref()
+                            .and_then(|id| crate::timezone::windows_time_zone(id).ok())
+                        {
+                            reader.set_time_zone(time_zone);
+                        }
                         self.time_zone_context = Some(zone);
                     } else {
                         reader.skip()?;
