@@ -44,7 +44,14 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
 /// Runs a `bookings` subcommand.
 pub(crate) async fn run(config: &Config, command: BookingsCommand) -> Result<(), Failure> {
     let store = open_store(config).await?;
-    let BookingsCommand::List { room, from, to, include_deleted, limit, json } = command;
+    let BookingsCommand::List {
+        room,
+        from,
+        to,
+        include_deleted,
+        limit,
+        json,
+    } = command;
     let filter = BookingFilter {
         room: room.map(|room| roombridge_domain::normalize_address(&room)),
         from,
@@ -65,7 +72,11 @@ pub(crate) async fn run(config: &Config, command: BookingsCommand) -> Result<(),
                 booking.room,
                 booking.start,
                 booking.end,
-                if booking.deleted_at.is_some() { "deleted" } else { booking.status.as_str() },
+                if booking.deleted_at.is_some() {
+                    "deleted"
+                } else {
+                    booking.status.as_str()
+                },
                 booking.origin.as_str(),
                 booking.organizer,
                 booking.subject

@@ -92,12 +92,14 @@ fn run_with_config(file: Option<PathBuf>, command: Command) -> Result<(), Failur
 
 /// Opens the configured database.
 async fn open_store(config: &Config) -> Result<roombridge_store::Store, Failure> {
-    roombridge_store::Store::connect(&config.database_url).await.map_err(|error| {
-        Failure::new(format!(
-            "cannot open the database {}: {error}",
-            crate::config::redact_url(&config.database_url)
-        ))
-    })
+    roombridge_store::Store::connect(&config.database_url)
+        .await
+        .map_err(|error| {
+            Failure::new(format!(
+                "cannot open the database {}: {error}",
+                crate::config::redact_url(&config.database_url)
+            ))
+        })
 }
 
 /// Applies the migrations and saves the rooms listed in the configuration.
@@ -105,11 +107,20 @@ async fn prepare_database(
     config: &Config,
     store: &roombridge_store::Store,
 ) -> Result<usize, Failure> {
-    store.migrate().await.map_err(|error| Failure::new(format!("{error}")))?;
+    store
+        .migrate()
+        .await
+        .map_err(|error| Failure::new(format!("{error}")))?;
     for room in &config.rooms {
-        store.upsert_room(room::to_domain(room)).await.map_err(|error| {
-            Failure::new(format!("cannot save room `{}` from the configuration: {error}", room.address))
-        })?;
+        store
+            .upsert_room(room::to_domain(room))
+            .await
+            .map_err(|error| {
+                Failure::new(format!(
+                    "cannot save room `{}` from the configuration: {error}",
+                    room.address
+                ))
+            })?;
     }
     Ok(config.rooms.len())
 }

@@ -19,7 +19,7 @@ pub(crate) enum RoomCommand {
         /// Number of seats.
         #[arg(long, value_name = "N")]
         capacity: Option<u32>,
-        /// Who accepts meeting requests: `auto-accept` (the room mailbox
+        /// Response mode: `auto-accept` (the room mailbox
         /// itself) or `accept-as-room` (roombridge, impersonating the room).
         #[arg(long, default_value = "auto-accept", value_parser = parse_mode)]
         mode: ResponseMode,
@@ -35,7 +35,13 @@ pub(crate) enum RoomCommand {
 pub(crate) async fn run(config: &Config, command: RoomCommand) -> Result<(), Failure> {
     let store = open_store(config).await?;
     match command {
-        RoomCommand::Add { address, name, capacity, mode, location } => {
+        RoomCommand::Add {
+            address,
+            name,
+            capacity,
+            mode,
+            location,
+        } => {
             let room = Room {
                 address: roombridge_domain::normalize_address(&address),
                 display_name: name,
@@ -53,7 +59,10 @@ pub(crate) async fn run(config: &Config, command: RoomCommand) -> Result<(), Fai
         }
         RoomCommand::List => {
             for room in store.list_rooms().await? {
-                let capacity = room.capacity.map(|seats| seats.to_string()).unwrap_or_default();
+                let capacity = room
+                    .capacity
+                    .map(|seats| seats.to_string())
+                    .unwrap_or_default();
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     room.address,

@@ -77,15 +77,50 @@ enum EnvKind {
 /// Environment variables that override configuration keys, with the key path
 /// (section, key) each one sets.
 const ENV_OVERRIDES: &[(&str, Option<&str>, &str, EnvKind)] = &[
-    ("ROOMBRIDGE_DATABASE_URL", None, "database_url", EnvKind::Text),
+    (
+        "ROOMBRIDGE_DATABASE_URL",
+        None,
+        "database_url",
+        EnvKind::Text,
+    ),
     ("ROOMBRIDGE_LISTEN", None, "listen", EnvKind::Text),
     ("ROOMBRIDGE_LOG_FORMAT", None, "log_format", EnvKind::Text),
-    ("ROOMBRIDGE_EXCHANGE_URL", Some("exchange"), "url", EnvKind::Text),
-    ("ROOMBRIDGE_EXCHANGE_AUTH", Some("exchange"), "auth", EnvKind::Text),
-    ("ROOMBRIDGE_EXCHANGE_USERNAME", Some("exchange"), "username", EnvKind::Text),
-    ("ROOMBRIDGE_EXCHANGE_PASSWORD_FILE", Some("exchange"), "password_file", EnvKind::Text),
-    ("ROOMBRIDGE_EXCHANGE_SERVER_VERSION", Some("exchange"), "server_version", EnvKind::Text),
-    ("ROOMBRIDGE_EXCHANGE_CA_BUNDLE", Some("exchange"), "ca_bundle", EnvKind::Text),
+    (
+        "ROOMBRIDGE_EXCHANGE_URL",
+        Some("exchange"),
+        "url",
+        EnvKind::Text,
+    ),
+    (
+        "ROOMBRIDGE_EXCHANGE_AUTH",
+        Some("exchange"),
+        "auth",
+        EnvKind::Text,
+    ),
+    (
+        "ROOMBRIDGE_EXCHANGE_USERNAME",
+        Some("exchange"),
+        "username",
+        EnvKind::Text,
+    ),
+    (
+        "ROOMBRIDGE_EXCHANGE_PASSWORD_FILE",
+        Some("exchange"),
+        "password_file",
+        EnvKind::Text,
+    ),
+    (
+        "ROOMBRIDGE_EXCHANGE_SERVER_VERSION",
+        Some("exchange"),
+        "server_version",
+        EnvKind::Text,
+    ),
+    (
+        "ROOMBRIDGE_EXCHANGE_CA_BUNDLE",
+        Some("exchange"),
+        "ca_bundle",
+        EnvKind::Text,
+    ),
     (
         "ROOMBRIDGE_EXCHANGE_DANGER_ACCEPT_INVALID_CERTS",
         Some("exchange"),
@@ -98,9 +133,24 @@ const ENV_OVERRIDES: &[(&str, Option<&str>, &str, EnvKind)] = &[
         "impersonation_domains",
         EnvKind::CommaList,
     ),
-    ("ROOMBRIDGE_SYNC_INTERVAL", Some("sync"), "interval", EnvKind::Text),
-    ("ROOMBRIDGE_SYNC_PAST_DAYS", Some("sync"), "past_days", EnvKind::Integer),
-    ("ROOMBRIDGE_SYNC_FUTURE_DAYS", Some("sync"), "future_days", EnvKind::Integer),
+    (
+        "ROOMBRIDGE_SYNC_INTERVAL",
+        Some("sync"),
+        "interval",
+        EnvKind::Text,
+    ),
+    (
+        "ROOMBRIDGE_SYNC_PAST_DAYS",
+        Some("sync"),
+        "past_days",
+        EnvKind::Integer,
+    ),
+    (
+        "ROOMBRIDGE_SYNC_FUTURE_DAYS",
+        Some("sync"),
+        "future_days",
+        EnvKind::Integer,
+    ),
 ];
 
 /// The whole service configuration, validated.
@@ -129,7 +179,7 @@ pub(crate) enum LogFormat {
     Json,
 }
 
-/// How roombridge authenticates to Exchange Web Services.
+/// Authentication scheme for Exchange Web Services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ExchangeAuth {
     /// HTTP Basic over TLS.
@@ -184,19 +234,25 @@ pub(crate) struct RoomConfig {
     pub(crate) capacity: Option<u32>,
     /// Free-text location, such as a building and floor.
     pub(crate) location: Option<String>,
-    /// Who accepts meeting requests.
+    /// Response mode: the party that accepts meeting requests.
     pub(crate) mode: ResponseMode,
 }
 
-/// Why the configuration could not be loaded.
+/// Error loading the configuration.
 #[derive(Debug)]
 pub(crate) enum ConfigError {
     /// The file could not be read.
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The file is not valid TOML.
     Syntax { path: PathBuf, message: String },
     /// One or more keys are invalid or unknown.
-    Invalid { origin: String, errors: Vec<KeyError> },
+    Invalid {
+        origin: String,
+        errors: Vec<KeyError>,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -250,8 +306,10 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let (text, origin) = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
                 (text, path.display().to_string())
             }
             None => (String::new(), "the environment".to_owned()),
@@ -338,7 +396,10 @@ fn apply_env_overrides(
                 "true" | "1" => toml::Value::Boolean(true),
                 "false" | "0" => toml::Value::Boolean(false),
                 _ => {
-                    problems.push(&path, format!("expected `true` or `false`, but found `{raw}`"));
+                    problems.push(
+                        &path,
+                        format!("expected `true` or `false`, but found `{raw}`"),
+                    );
                     continue;
                 }
             },
@@ -389,8 +450,9 @@ fn read_exchange(
         .parsed("server_version", problems, check_server_version)
         .unwrap_or_else(|| DEFAULT_SERVER_VERSION.to_owned());
     let ca_bundle = section.string("ca_bundle", problems).map(PathBuf::from);
-    let danger_accept_invalid_certs =
-        section.boolean("danger_accept_invalid_certs", problems).unwrap_or(false);
+    let danger_accept_invalid_certs = section
+        .boolean("danger_accept_invalid_certs", problems)
+        .unwrap_or(false);
     let impersonation_domains = section.strings("impersonation_domains", problems);
 
     let url_missing = section.key_path("url");
@@ -433,7 +495,10 @@ fn read_exchange(
         if !path.is_file() {
             problems.push(
                 &ca_path,
-                format!("the file `{}` does not exist; give the path of a PEM bundle", path.display()),
+                format!(
+                    "the file `{}` does not exist; give the path of a PEM bundle",
+                    path.display()
+                ),
             );
         }
     }
@@ -482,7 +547,10 @@ fn read_password(
         Ok(text) => {
             let value = text.trim_end_matches(['\r', '\n']).to_owned();
             if value.is_empty() {
-                problems.push(key, format!("the file `{file}` is empty; write the password into it"));
+                problems.push(
+                    key,
+                    format!("the file `{file}` is empty; write the password into it"),
+                );
                 return None;
             }
             Some(Secret::new(value))
@@ -527,7 +595,13 @@ fn read_rooms(sections: Vec<Section>, problems: &mut Problems) -> Vec<RoomConfig
         }
         if let (Some(address), Some(name)) = (address, name) {
             let mode = mode.unwrap_or(ResponseMode::AutoAccept);
-            rooms.push(RoomConfig { address, name, capacity, location, mode });
+            rooms.push(RoomConfig {
+                address,
+                name,
+                capacity,
+                location,
+                mode,
+            });
         }
     }
     rooms
@@ -575,7 +649,10 @@ fn parse_log_format(text: &str) -> Result<LogFormat, String> {
 }
 
 fn check_ews_url(text: &str) -> Result<String, String> {
-    let Some(rest) = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) else {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
         return Err(format!(
             "expected an https:// URL such as `https://mail.example.com/EWS/Exchange.asmx`, \
              but found `{text}`"
@@ -608,7 +685,9 @@ fn parse_auth(text: &str) -> Result<ExchangeAuth, String> {
         "basic" => Ok(ExchangeAuth::Basic),
         "ntlm" => Ok(ExchangeAuth::Ntlm),
         "bearer" => Ok(ExchangeAuth::Bearer),
-        other => Err(format!("expected `basic`, `ntlm` or `bearer`, but found `{other}`")),
+        other => Err(format!(
+            "expected `basic`, `ntlm` or `bearer`, but found `{other}`"
+        )),
     }
 }
 
@@ -630,7 +709,9 @@ fn parse_interval(text: &str) -> Result<Duration, String> {
         format!("expected a duration such as `10m`, `1h 30m` or `90s`, but found `{text}`")
     })?;
     if parsed < jiff::SignedDuration::from_secs(1) {
-        return Err(format!("expected a duration of at least `1s`, but found `{text}`"));
+        return Err(format!(
+            "expected a duration of at least `1s`, but found `{text}`"
+        ));
     }
     Duration::try_from(parsed).map_err(|_| format!("the duration `{text}` is out of range"))
 }
@@ -642,7 +723,9 @@ fn check_address(text: &str) -> Result<String, String> {
     if roombridge_domain::is_valid_address(&normalized) {
         Ok(normalized)
     } else {
-        Err(format!("expected a mailbox address such as `room-101@example.com`, but found `{text}`"))
+        Err(format!(
+            "expected a mailbox address such as `room-101@example.com`, but found `{text}`"
+        ))
     }
 }
 

@@ -2,8 +2,8 @@
 //! problem, so that one run reports all bad keys at once.
 //!
 //! Serde's `deny_unknown_fields` stops at the first unknown key, so the
-//! configuration is walked key by key instead: each section takes the keys
-//! it knows and reports whatever is left as unknown.
+//! configuration is walked key by key instead. Each section takes its known
+//! keys and reports the remaining ones as unknown.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -15,7 +15,7 @@ pub(crate) struct KeyError {
     pub(crate) key: String,
     /// Environment variable the value came from, when it did.
     pub(crate) env_var: Option<&'static str>,
-    /// What is wrong and how to fix it.
+    /// Explanation of the problem and its fix.
     pub(crate) message: String,
 }
 
@@ -79,12 +79,20 @@ pub(crate) struct Section {
 impl Section {
     /// Starts reading `entries`, found at the dotted `path` (empty at the root).
     pub(crate) fn new(path: impl Into<String>, entries: toml::Table) -> Self {
-        Self { path: path.into(), entries, known: Vec::new() }
+        Self {
+            path: path.into(),
+            entries,
+            known: Vec::new(),
+        }
     }
 
     /// Returns the dotted path of `key` in this section.
     pub(crate) fn key_path(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     /// Removes and returns the raw value of `key`, noting it as a known key.
@@ -206,7 +214,10 @@ impl Section {
             return Vec::new();
         };
         let toml::Value::Array(items) = value else {
-            problems.push(&path, expected(&format!("an array of tables (`[[{key}]]`)"), &value));
+            problems.push(
+                &path,
+                expected(&format!("an array of tables (`[[{key}]]`)"), &value),
+            );
             return Vec::new();
         };
         let mut sections = Vec::with_capacity(items.len());
@@ -225,7 +236,11 @@ impl Section {
         let mut known = self.known.clone();
         known.sort_unstable();
         known.dedup();
-        let known = known.iter().map(|key| format!("`{key}`")).collect::<Vec<_>>().join(", ");
+        let known = known
+            .iter()
+            .map(|key| format!("`{key}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         for key in self.entries.keys() {
             problems.push(
                 &self.key_path(key),
@@ -247,7 +262,9 @@ pub(crate) fn expected(what: &str, found: &toml::Value) -> String {
         toml::Value::Table(_) => "a table",
     };
     match found {
-        toml::Value::Array(_) | toml::Value::Table(_) => format!("expected {what}, but found {kind}"),
+        toml::Value::Array(_) | toml::Value::Table(_) => {
+            format!("expected {what}, but found {kind}")
+        }
         scalar => format!("expected {what}, but found {kind} `{scalar}`"),
     }
 }

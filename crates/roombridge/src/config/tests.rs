@@ -6,9 +6,12 @@ use super::*;
 
 fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let mut file = tempfile::NamedTempFile::new().expect("create temporary file");
-    file.write_all(text.as_bytes()).expect("write configuration");
-    let env: HashMap<String, String> =
-        env.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())).collect();
+    file.write_all(text.as_bytes())
+        .expect("write configuration");
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+        .collect();
     Config::load_with_env(Some(file.path()), &|name| env.get(name).cloned())
 }
 
@@ -93,7 +96,10 @@ mode = "accept-as-room"
     assert_eq!(exchange.password.expose(), "s3cret");
     assert_eq!(exchange.server_version, "Exchange2016");
     assert!(exchange.danger_accept_invalid_certs);
-    assert_eq!(exchange.impersonation_domains, ["example.com", "example.org"]);
+    assert_eq!(
+        exchange.impersonation_domains,
+        ["example.com", "example.org"]
+    );
     assert_eq!(config.sync.interval, Duration::from_secs(90 * 60));
     assert_eq!(config.sync.past_days, 0);
     assert_eq!(
@@ -166,8 +172,10 @@ password = "hunter2"
     let errors = errors(text, &[("ROOMBRIDGE_EXCHANGE_PASSWORD", "pw")]);
     assert_eq!(
         errors,
-        ["`exchange.password`: secrets are not read from the configuration file; set \
-          ROOMBRIDGE_EXCHANGE_PASSWORD or `exchange.password_file` instead"]
+        [
+            "`exchange.password`: secrets are not read from the configuration file; set \
+          ROOMBRIDGE_EXCHANGE_PASSWORD or `exchange.password_file` instead"
+        ]
     );
     assert!(errors.iter().all(|line| !line.contains("hunter2")));
 }
@@ -194,8 +202,10 @@ fn basic_auth_over_http_rejected() {
     let errors = errors(text, &[("ROOMBRIDGE_EXCHANGE_PASSWORD", "pw")]);
     assert_eq!(
         errors,
-        ["`exchange.url`: basic authentication would send the password unencrypted; use an \
-          https:// URL"]
+        [
+            "`exchange.url`: basic authentication would send the password unencrypted; use an \
+          https:// URL"
+        ]
     );
     let loopback = text.replace("mail.example.com", "127.0.0.1:8765");
     assert!(load(&loopback, &[("ROOMBRIDGE_EXCHANGE_PASSWORD", "pw")]).is_ok());
@@ -208,8 +218,10 @@ fn unknown_server_version_rejected() {
     let errors = errors(text, &[("ROOMBRIDGE_EXCHANGE_PASSWORD", "token")]);
     assert_eq!(
         errors,
-        ["`exchange.server_version`: expected an EWS `RequestServerVersion` such as \
-          `Exchange2013_SP1` or `Exchange2016`, but found `Exchange2019`"]
+        [
+            "`exchange.server_version`: expected an EWS `RequestServerVersion` such as \
+          `Exchange2013_SP1` or `Exchange2016`, but found `Exchange2019`"
+        ]
     );
 }
 
@@ -223,10 +235,16 @@ fn environment_overrides_file() {
             ("ROOMBRIDGE_LISTEN", "127.0.0.1:9999"),
             ("ROOMBRIDGE_SYNC_INTERVAL", "15m"),
             ("ROOMBRIDGE_SYNC_FUTURE_DAYS", "30"),
-            ("ROOMBRIDGE_EXCHANGE_URL", "https://mail.example.com/EWS/Exchange.asmx"),
+            (
+                "ROOMBRIDGE_EXCHANGE_URL",
+                "https://mail.example.com/EWS/Exchange.asmx",
+            ),
             ("ROOMBRIDGE_EXCHANGE_AUTH", "bearer"),
             ("ROOMBRIDGE_EXCHANGE_PASSWORD", "token"),
-            ("ROOMBRIDGE_EXCHANGE_IMPERSONATION_DOMAINS", "example.com, example.org"),
+            (
+                "ROOMBRIDGE_EXCHANGE_IMPERSONATION_DOMAINS",
+                "example.com, example.org",
+            ),
         ],
     )
     .unwrap_or_else(|error| panic!("{error}"));
@@ -236,14 +254,20 @@ fn environment_overrides_file() {
     assert_eq!(config.sync.future_days, 30);
     let exchange = config.exchange.unwrap();
     assert_eq!(exchange.auth, ExchangeAuth::Bearer);
-    assert_eq!(exchange.impersonation_domains, ["example.com", "example.org"]);
+    assert_eq!(
+        exchange.impersonation_domains,
+        ["example.com", "example.org"]
+    );
 }
 
 #[test]
 fn environment_errors_name_variable() {
     let errors = errors(
         "",
-        &[("ROOMBRIDGE_SYNC_PAST_DAYS", "a week"), ("ROOMBRIDGE_LISTEN", "8080")],
+        &[
+            ("ROOMBRIDGE_SYNC_PAST_DAYS", "a week"),
+            ("ROOMBRIDGE_LISTEN", "8080"),
+        ],
     );
     assert_eq!(
         errors,
@@ -258,11 +282,16 @@ fn environment_errors_name_variable() {
 
 #[test]
 fn database_url_error_hides_password() {
-    let errors = errors("database_url = \"mysql://app:hunter2@db/roombridge\"\n", &[]);
+    let errors = errors(
+        "database_url = \"mysql://app:hunter2@db/roombridge\"\n",
+        &[],
+    );
     assert_eq!(
         errors,
-        ["`database_url`: expected a URL starting with `sqlite:` or `postgres://`, but found \
-          `mysql://app:[redacted]@db/roombridge`"]
+        [
+            "`database_url`: expected a URL starting with `sqlite:` or `postgres://`, but found \
+          `mysql://app:[redacted]@db/roombridge`"
+        ]
     );
 }
 
@@ -271,7 +300,10 @@ fn secret_never_in_debug_output() {
     let config = load(
         "",
         &[
-            ("ROOMBRIDGE_EXCHANGE_URL", "https://mail.example.com/EWS/Exchange.asmx"),
+            (
+                "ROOMBRIDGE_EXCHANGE_URL",
+                "https://mail.example.com/EWS/Exchange.asmx",
+            ),
             ("ROOMBRIDGE_EXCHANGE_AUTH", "bearer"),
             ("ROOMBRIDGE_EXCHANGE_PASSWORD", "very-secret-token"),
         ],
@@ -299,13 +331,25 @@ fn missing_file_names_path() {
         message.starts_with("cannot read the configuration file /nonexistent/roombridge.toml: "),
         "{message}"
     );
-    assert!(message.ends_with("; check the path given to --config"), "{message}");
+    assert!(
+        message.ends_with("; check the path given to --config"),
+        "{message}"
+    );
 }
 
 #[test]
 fn interval_accepts_humane_durations() {
-    for (text, seconds) in [("10m", 600), ("90s", 90), ("1h 30m", 5400), ("2 hours", 7200)] {
-        assert_eq!(parse_interval(text), Ok(Duration::from_secs(seconds)), "{text}");
+    for (text, seconds) in [
+        ("10m", 600),
+        ("90s", 90),
+        ("1h 30m", 5400),
+        ("2 hours", 7200),
+    ] {
+        assert_eq!(
+            parse_interval(text),
+            Ok(Duration::from_secs(seconds)),
+            "{text}"
+        );
     }
     assert!(parse_interval("0s").is_err());
     assert!(parse_interval("-5m").is_err());
