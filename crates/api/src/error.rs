@@ -35,6 +35,9 @@ pub enum ApiError {
     /// 409: the booking overlaps these bookings, external ones included.
     #[error("the room is already booked in this time slot")]
     Conflict(Vec<BookingView>),
+    /// 409: the booking is deleted, so it cannot change any more.
+    #[error("{0}")]
+    Deleted(String),
     /// 412: `If-Match` names a version that is no longer current.
     #[error("the booking changed since version {expected}; its current version is {current}")]
     StaleVersion {
@@ -83,7 +86,7 @@ impl ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Deleted(_) => StatusCode::CONFLICT,
             Self::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -102,6 +105,7 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::Deleted(_) => "deleted",
             Self::StaleVersion { .. } => "stale_version",
             Self::PreconditionRequired => "precondition_required",
             Self::BadRequest(_) => "bad_request",
@@ -133,7 +137,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable code: `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `stale_version`, `precondition_required`, `invalid`, `internal`, ...
+    /// `stale_version`, `precondition_required`, `deleted`, `invalid`,
+    /// `internal`, ...
     pub code: String,
     /// Explanation for a person.
     pub message: String,

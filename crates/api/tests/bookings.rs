@@ -112,6 +112,30 @@ async fn patch_needs_if_match(db: Db) {
     let fetched = app.client.get(&path).token(&alice).send().await;
     assert_eq!(fetched.header("etag").as_deref(), Some("\"2\""));
     assert_eq!(fetched.json()["subject"], "Retro");
+    let weak = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "W/\"2\"")
+        .json(&json!({"subject": "Weak"}))
+        .send()
+        .await;
+    assert_eq!(
+        weak.status,
+        StatusCode::BAD_REQUEST,
+        "If-Match compares strong tags only"
+    );
+
+    let any = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "*")
+        .json(&json!({"subject": "Any"}))
+        .send()
+        .await;
+    assert_eq!(any.status, StatusCode::OK, "{:?}", any.body);
+    assert_eq!(any.header("etag").as_deref(), Some("\"3\""));
 }
 
 async fn stale_version_412(db: Db) {
@@ -197,12 +221,8 @@ async fn delete_is_soft(db: Db) {
         .json(&json!({"subject": "X"}))
         .send()
         .await;
-    assert_eq!(
-        patch.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{:?}",
-        patch.body
-    );
+    assert_eq!(patch.status, StatusCode::CONFLICT, "{:?}", patch.body);
+    assert_eq!(patch.error_code(), "deleted");
 
     // The slot is free again.
     let rebooked = app.create(&alice, &booking(ROOM_A, NINE, TEN)).await;

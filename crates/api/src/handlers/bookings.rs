@@ -98,7 +98,7 @@ pub(crate) async fn get_booking(
         (status = 401, description = "Missing or invalid token", body = ErrorBody),
         (status = 403, description = "Someone else's booking, or an external one", body = ErrorBody),
         (status = 404, description = "No such booking", body = ErrorBody),
-        (status = 409, description = "The new slot overlaps the bookings in `details.conflicts`", body = ErrorBody),
+        (status = 409, description = "The new slot overlaps the bookings in `details.conflicts`, or the booking is deleted (code `deleted`)", body = ErrorBody),
         (status = 412, description = "Stale version; `details.current_version` has the current one", body = ErrorBody),
         (status = 422, description = "Invalid fields, listed in `details.fields`", body = ErrorBody),
         (status = 428, description = "Missing `If-Match`", body = ErrorBody),
@@ -306,12 +306,9 @@ fn store_error(state: &AppState, error: StoreError, reader: &User) -> ApiError {
         StoreError::External { id } => ApiError::Forbidden(format!(
             "booking `{id}` was made in Exchange and is read-only here; change it in Outlook"
         )),
-        StoreError::Deleted { id } => ApiError::invalid_field(
-            "id",
-            format!(
-                "booking `{id}` is deleted and cannot be changed; create a new booking instead"
-            ),
-        ),
+        StoreError::Deleted { id } => ApiError::Deleted(format!(
+            "booking `{id}` is deleted and cannot be changed; create a new booking instead"
+        )),
         StoreError::StaleVersion { current } => ApiError::StaleVersion {
             expected: current,
             current,
