@@ -130,6 +130,8 @@ pub struct MessageItem {
     pub location: Option<String>,
     /// Part of a series the meeting is.
     pub calendar_item_type: Option<CalendarItemType>,
+    /// Organizer of the meeting (meeting requests only).
+    pub organizer: Option<SingleRecipient>,
 }
 
 impl MessageItem {
@@ -160,6 +162,7 @@ impl MessageItem {
             end: None,
             location: None,
             calendar_item_type: None,
+            organizer: None,
         }
     }
 
@@ -204,6 +207,7 @@ impl MessageItem {
             "End" => self.end = Some(reader.read_timestamp()?),
             "Location" => self.location = Some(reader.read_text()?),
             "CalendarItemType" => self.calendar_item_type = Some(reader.read_enum()?),
+            "Organizer" => self.organizer = Some(SingleRecipient::read_xml(reader, child)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -259,6 +263,9 @@ impl MessageItem {
                 writer.opt_timestamp("t:End", self.end.as_ref());
                 writer.opt_element("t:Location", self.location.as_deref());
                 writer.opt_element("t:CalendarItemType", self.calendar_item_type);
+                if let Some(organizer) = &self.organizer {
+                    organizer.write_xml(writer, "t:Organizer");
+                }
             }
             MessageKind::MeetingResponse | MessageKind::MeetingCancellation => {
                 writer.opt_timestamp("t:Start", self.start.as_ref());
