@@ -108,7 +108,8 @@ impl std::fmt::Debug for Password {
 /// A mailbox of the organisation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Mailbox {
-    /// Primary SMTP address, lower case.
+    /// Primary SMTP address, lower case (the admin interface takes it from the path).
+    #[serde(default)]
     pub address: String,
     /// Display name.
     pub name: String,

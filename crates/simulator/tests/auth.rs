@@ -32,7 +32,9 @@ fn buffer(out: &mut Vec<u8>, len: usize, offset: usize) {
 
 /// Computes the AUTHENTICATE_MESSAGE for a CHALLENGE_MESSAGE header value.
 fn authenticate(challenge_header: &str, user: &str, domain: &str, password: &str) -> String {
-    let challenge = STANDARD.decode(challenge_header.trim_start_matches("NTLM ")).unwrap();
+    let challenge = STANDARD
+        .decode(challenge_header.trim_start_matches("NTLM "))
+        .unwrap();
     assert_eq!(&challenge[..8], b"NTLMSSP\0");
     assert_eq!(u32::from_le_bytes(challenge[8..12].try_into().unwrap()), 2);
     let server_challenge = &challenge[24..32];
@@ -74,37 +76,83 @@ fn authenticate(challenge_header: &str, user: &str, domain: &str, password: &str
 }
 
 /// Runs the handshake on `connection` and returns the final reply.
-async fn ntlm_sign_in(connection: &mut Connection, user: &str, domain: &str, password: &str, soap: &str) -> Reply {
+async fn ntlm_sign_in(
+    connection: &mut Connection,
+    user: &str,
+    domain: &str,
+    password: &str,
+    soap: &str,
+) -> Reply {
     let first = connection.ews(Some(&negotiate()), soap).await.unwrap();
     assert_eq!(first.status, 401);
-    let challenge = first.challenges().into_iter().find(|value| value.starts_with("NTLM ")).expect("an NTLM challenge");
-    connection.ews(Some(&authenticate(&challenge, user, domain, password)), soap).await.unwrap()
+    let challenge = first
+        .challenges()
+        .into_iter()
+        .find(|value| value.starts_with("NTLM "))
+        .expect("an NTLM challenge");
+    connection
+        .ews(
+            Some(&authenticate(&challenge, user, domain, password)),
+            soap,
+        )
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn unauthenticated_request_offers_schemes() {
     let sim = start().await;
     let mut connection = Connection::open(&sim).await;
-    let reply = connection.ews(None, &envelope(None, GET_CALENDAR)).await.unwrap();
+    let reply = connection
+        .ews(None, &envelope(None, GET_CALENDAR))
+        .await
+        .unwrap();
     assert_eq!(reply.status, 401);
     let offered = reply.challenges();
     assert!(offered.contains(&"Negotiate".to_string()), "{offered:?}");
     assert!(offered.contains(&"NTLM".to_string()), "{offered:?}");
-    assert!(offered.iter().any(|value| value.starts_with("Basic")), "{offered:?}");
+    assert!(
+        offered.iter().any(|value| value.starts_with("Basic")),
+        "{offered:?}"
+    );
 }
 
 #[tokio::test]
 async fn basic_accepts_address_and_rejects_wrong_password() {
     let sim = start().await;
     let mut connection = Connection::open(&sim).await;
-    let ok = connection.ews(Some(&basic("alice@example.com", "alice-password")), &envelope(None, GET_CALENDAR)).await.unwrap();
+    let ok = connection
+        .ews(
+            Some(&basic("alice@example.com", "alice-password")),
+            &envelope(None, GET_CALENDAR),
+        )
+        .await
+        .unwrap();
     assert_eq!(ok.status, 200);
     assert_eq!(codes(&ok.body), vec!["NoError"]);
-    let domain_form = connection.ews(Some(&basic("EXAMPLE\\bob", "bob-password")), &envelope(None, GET_CALENDAR)).await.unwrap();
+    let domain_form = connection
+        .ews(
+            Some(&basic("EXAMPLE\\bob", "bob-password")),
+            &envelope(None, GET_CALENDAR),
+        )
+        .await
+        .unwrap();
     assert_eq!(domain_form.status, 200);
-    let wrong = connection.ews(Some(&basic("alice@example.com", "nope")), &envelope(None, GET_CALENDAR)).await.unwrap();
+    let wrong = connection
+        .ews(
+            Some(&basic("alice@example.com", "nope")),
+            &envelope(None, GET_CALENDAR),
+        )
+        .await
+        .unwrap();
     assert_eq!(wrong.status, 401);
-    let room = connection.ews(Some(&basic("room-101@example.com", "")), &envelope(None, GET_CALENDAR)).await.unwrap();
+    let room = connection
+        .ews(
+            Some(&basic("room-101@example.com", "")),
+            &envelope(None, GET_CALENDAR),
+        )
+        .await
+        .unwrap();
     assert_eq!(room.status, 401);
 }
 
@@ -112,23 +160,49 @@ async fn basic_accepts_address_and_rejects_wrong_password() {
 async fn ntlm_signs_in_the_connection_not_the_request() {
     let sim = start().await;
     let mut connection = Connection::open(&sim).await;
-    let signed_in = ntlm_sign_in(&mut connection, "svc", "EXAMPLE", "svc-password", &envelope(None, GET_CALENDAR)).await;
+    let signed_in = ntlm_sign_in(
+        &mut connection,
+        "svc",
+        "EXAMPLE",
+        "svc-password",
+        &envelope(None, GET_CALENDAR),
+    )
+    .await;
     assert_eq!(signed_in.status, 200);
     assert_eq!(codes(&signed_in.body), vec!["NoError"]);
 
-    let same_connection = connection.ews(None, &envelope(Some("alice@example.com"), GET_CALENDAR)).await.unwrap();
-    assert_eq!(same_connection.status, 200, "later requests on the signed-in connection need no header");
+    let same_connection = connection
+        .ews(None, &envelope(Some("alice@example.com"), GET_CALENDAR))
+        .await
+        .unwrap();
+    assert_eq!(
+        same_connection.status, 200,
+        "later requests on the signed-in connection need no header"
+    );
 
     let mut other = Connection::open(&sim).await;
-    let new_connection = other.ews(None, &envelope(None, GET_CALENDAR)).await.unwrap();
-    assert_eq!(new_connection.status, 401, "a new connection starts unauthenticated");
+    let new_connection = other
+        .ews(None, &envelope(None, GET_CALENDAR))
+        .await
+        .unwrap();
+    assert_eq!(
+        new_connection.status, 401,
+        "a new connection starts unauthenticated"
+    );
 }
 
 #[tokio::test]
 async fn ntlm_accepts_address_with_empty_domain() {
     let sim = start().await;
     let mut connection = Connection::open(&sim).await;
-    let reply = ntlm_sign_in(&mut connection, "svc@example.com", "", "svc-password", &envelope(None, GET_CALENDAR)).await;
+    let reply = ntlm_sign_in(
+        &mut connection,
+        "svc@example.com",
+        "",
+        "svc-password",
+        &envelope(None, GET_CALENDAR),
+    )
+    .await;
     assert_eq!(reply.status, 200);
 }
 
@@ -136,9 +210,19 @@ async fn ntlm_accepts_address_with_empty_domain() {
 async fn ntlm_rejects_wrong_password() {
     let sim = start().await;
     let mut connection = Connection::open(&sim).await;
-    let reply = ntlm_sign_in(&mut connection, "svc", "EXAMPLE", "not-the-password", &envelope(None, GET_CALENDAR)).await;
+    let reply = ntlm_sign_in(
+        &mut connection,
+        "svc",
+        "EXAMPLE",
+        "not-the-password",
+        &envelope(None, GET_CALENDAR),
+    )
+    .await;
     assert_eq!(reply.status, 401);
-    let after = connection.ews(None, &envelope(None, GET_CALENDAR)).await.unwrap();
+    let after = connection
+        .ews(None, &envelope(None, GET_CALENDAR))
+        .await
+        .unwrap();
     assert_eq!(after.status, 401, "a failed handshake signs nobody in");
 }
 
@@ -147,17 +231,47 @@ async fn impersonation_needs_the_role() {
     let sim = start().await;
     let mut connection = Connection::open(&sim).await;
     let alice = basic("alice@example.com", "alice-password");
-    let denied = connection.ews(Some(&alice), &envelope(Some("bob@example.com"), GET_CALENDAR)).await.unwrap();
+    let denied = connection
+        .ews(
+            Some(&alice),
+            &envelope(Some("bob@example.com"), GET_CALENDAR),
+        )
+        .await
+        .unwrap();
     assert_eq!(denied.status, 500);
-    assert_eq!(text(&denied.body, "faultcode"), "a:ErrorImpersonateUserDenied");
-    assert_eq!(text(&denied.body, "ResponseCode"), "ErrorImpersonateUserDenied");
-    assert_eq!(attributes(&denied.body, "ServerVersionInfo", "MajorVersion"), vec!["15"]);
+    assert_eq!(
+        text(&denied.body, "faultcode"),
+        "a:ErrorImpersonateUserDenied"
+    );
+    assert_eq!(
+        text(&denied.body, "ResponseCode"),
+        "ErrorImpersonateUserDenied"
+    );
+    assert_eq!(
+        attributes(&denied.body, "ServerVersionInfo", "MajorVersion"),
+        vec!["15"]
+    );
 
-    let allowed = connection.ews(Some(&svc()), &envelope(Some("bob@example.com"), GET_CALENDAR)).await.unwrap();
+    let allowed = connection
+        .ews(
+            Some(&svc()),
+            &envelope(Some("bob@example.com"), GET_CALENDAR),
+        )
+        .await
+        .unwrap();
     assert_eq!(allowed.status, 200);
 
-    let missing = connection.ews(Some(&svc()), &envelope(Some("nobody@example.com"), GET_CALENDAR)).await.unwrap();
-    assert_eq!(text(&missing.body, "ResponseCode"), "ErrorNonExistentMailbox");
+    let missing = connection
+        .ews(
+            Some(&svc()),
+            &envelope(Some("nobody@example.com"), GET_CALENDAR),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        text(&missing.body, "ResponseCode"),
+        "ErrorNonExistentMailbox"
+    );
 }
 
 #[tokio::test]
@@ -168,6 +282,12 @@ async fn other_mailboxes_need_impersonation() {
         r#"<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds>{}</m:FolderIds></m:GetFolder>"#,
         folder("calendar", "bob@example.com")
     );
-    let reply = connection.ews(Some(&basic("alice@example.com", "alice-password")), &envelope(None, &body)).await.unwrap();
+    let reply = connection
+        .ews(
+            Some(&basic("alice@example.com", "alice-password")),
+            &envelope(None, &body),
+        )
+        .await
+        .unwrap();
     assert_eq!(codes(&reply.body), vec!["ErrorAccessDenied"]);
 }

@@ -17,7 +17,9 @@ use roombridge_simulator::{RunningSimulator, Simulator, SimulatorConfig};
 
 /// Starts a simulator with the sample organisation.
 pub async fn start() -> RunningSimulator {
-    Simulator::start(SimulatorConfig::default()).await.expect("simulator starts")
+    Simulator::start(SimulatorConfig::default())
+        .await
+        .expect("simulator starts")
 }
 
 /// Every response body seen by the tests, for schema validation.
@@ -34,7 +36,11 @@ pub struct Reply {
 impl Reply {
     /// Returns every `WWW-Authenticate` value.
     pub fn challenges(&self) -> Vec<String> {
-        self.headers.get_all(http::header::WWW_AUTHENTICATE).iter().map(|v| v.to_str().unwrap().to_string()).collect()
+        self.headers
+            .get_all(http::header::WWW_AUTHENTICATE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
     }
 }
 
@@ -47,34 +53,74 @@ pub struct Connection {
 impl Connection {
     /// Opens a connection to the simulator.
     pub async fn open(sim: &RunningSimulator) -> Connection {
-        let stream = tokio::net::TcpStream::connect(sim.local_addr()).await.unwrap();
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+        let stream = tokio::net::TcpStream::connect(sim.local_addr())
+            .await
+            .unwrap();
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .unwrap();
         tokio::spawn(connection);
-        Connection { sender, host: sim.local_addr().to_string() }
+        Connection {
+            sender,
+            host: sim.local_addr().to_string(),
+        }
     }
 
     /// Sends a request; `Err` when the connection closed without a response.
-    pub async fn send(&mut self, method: &str, path: &str, authorization: Option<&str>, content_type: &str, body: &str) -> Result<Reply, String> {
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        authorization: Option<&str>,
+        content_type: &str,
+        body: &str,
+    ) -> Result<Reply, String> {
         self.sender.ready().await.map_err(|e| e.to_string())?;
-        let mut request = http::Request::builder().method(method).uri(path).header("host", &self.host).header("content-type", content_type);
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", &self.host)
+            .header("content-type", content_type);
         if let Some(value) = authorization {
             request = request.header("authorization", value);
         }
-        let request = request.body(Full::new(Bytes::from(body.to_string()))).unwrap();
-        let response = self.sender.send_request(request).await.map_err(|e| e.to_string())?;
+        let request = request
+            .body(Full::new(Bytes::from(body.to_string())))
+            .unwrap();
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
         let body = String::from_utf8(body.to_vec()).unwrap();
         if path.eq_ignore_ascii_case("/EWS/Exchange.asmx") && !body.is_empty() {
             SEEN.lock().unwrap().push(body.clone());
         }
-        Ok(Reply { status, headers, body })
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
     }
 
     /// Posts a SOAP document to the EWS endpoint.
     pub async fn ews(&mut self, authorization: Option<&str>, soap: &str) -> Result<Reply, String> {
-        self.send("POST", "/EWS/Exchange.asmx", authorization, "text/xml; charset=utf-8", soap).await
+        self.send(
+            "POST",
+            "/EWS/Exchange.asmx",
+            authorization,
+            "text/xml; charset=utf-8",
+            soap,
+        )
+        .await
     }
 }
 
@@ -106,21 +152,37 @@ pub fn envelope(impersonate: Option<&str>, body: &str) -> String {
 /// Sends one EWS request as the service account impersonating `mailbox`, on a new connection.
 pub async fn call(sim: &RunningSimulator, mailbox: &str, body: &str) -> Reply {
     let mut connection = Connection::open(sim).await;
-    connection.ews(Some(&svc()), &envelope(Some(mailbox), body)).await.expect("a response")
+    connection
+        .ews(Some(&svc()), &envelope(Some(mailbox), body))
+        .await
+        .expect("a response")
 }
 
 /// A mailbox reference inside a DistinguishedFolderId.
 pub fn folder(id: &str, mailbox: &str) -> String {
-    format!(r#"<t:DistinguishedFolderId Id="{id}"><t:Mailbox><t:EmailAddress>{}</t:EmailAddress></t:Mailbox></t:DistinguishedFolderId>"#, escape(mailbox))
+    format!(
+        r#"<t:DistinguishedFolderId Id="{id}"><t:Mailbox><t:EmailAddress>{}</t:EmailAddress></t:Mailbox></t:DistinguishedFolderId>"#,
+        escape(mailbox)
+    )
 }
 
 /// A CreateItem of a meeting from `start` to `end` (RFC 3339) inviting `attendees`.
-pub fn create_meeting(subject: &str, start: &str, end: &str, attendees: &[&str], extra: &str) -> String {
+pub fn create_meeting(
+    subject: &str,
+    start: &str,
+    end: &str,
+    attendees: &[&str],
+    extra: &str,
+) -> String {
     let attendees: String = attendees
         .iter()
         .map(|a| format!("<t:Attendee><t:Mailbox><t:EmailAddress>{}</t:EmailAddress></t:Mailbox></t:Attendee>", escape(*a)))
         .collect();
-    let attendees = if attendees.is_empty() { String::new() } else { format!("<t:RequiredAttendees>{attendees}</t:RequiredAttendees>") };
+    let attendees = if attendees.is_empty() {
+        String::new()
+    } else {
+        format!("<t:RequiredAttendees>{attendees}</t:RequiredAttendees>")
+    };
     format!(
         r#"<m:CreateItem SendMeetingInvitations="SendToAllAndSaveCopy"><m:SavedItemFolderId><t:DistinguishedFolderId Id="calendar"/></m:SavedItemFolderId><m:Items><t:CalendarItem><t:Subject>{}</t:Subject><t:Body BodyType="Text">body of {}</t:Body><t:Start>{start}</t:Start><t:End>{end}</t:End><t:Location>somewhere</t:Location>{attendees}{extra}</t:CalendarItem></m:Items></m:CreateItem>"#,
         escape(subject),
@@ -130,7 +192,10 @@ pub fn create_meeting(subject: &str, start: &str, end: &str, attendees: &[&str],
 
 /// A GetItem of one id with every property.
 pub fn get_item(id: &str) -> String {
-    format!(r#"<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="{}"/></m:ItemIds></m:GetItem>"#, escape(id))
+    format!(
+        r#"<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="{}"/></m:ItemIds></m:GetItem>"#,
+        escape(id)
+    )
 }
 
 /// A CalendarView FindItem over a window, with every property.
@@ -178,7 +243,13 @@ pub fn texts(xml: &str, local: &str) -> Vec<String> {
             quick_xml::events::Event::GeneralRef(reference) => {
                 if let Some(buffer) = capture.as_mut() {
                     let name: &str = reference.as_ref();
-                    buffer.push_str(match name { "amp" => "&", "lt" => "<", "gt" => ">", "quot" => "\"", _ => "'" });
+                    buffer.push_str(match name {
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        "quot" => "\"",
+                        _ => "'",
+                    });
                 }
             }
             quick_xml::events::Event::End(_) => {
@@ -199,7 +270,10 @@ pub fn texts(xml: &str, local: &str) -> Vec<String> {
 
 /// Returns the first text of an element, panicking with the document when absent.
 pub fn text(xml: &str, local: &str) -> String {
-    texts(xml, local).into_iter().next().unwrap_or_else(|| panic!("no <{local}> in {xml}"))
+    texts(xml, local)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no <{local}> in {xml}"))
 }
 
 /// Returns the value of `attribute` on every element with this local name.
@@ -212,7 +286,11 @@ pub fn attributes(xml: &str, local: &str, attribute: &str) -> Vec<String> {
                 if start.local_name().as_ref() == local {
                     for a in start.attributes().flatten() {
                         if a.key.local_name().as_ref() == attribute {
-                            found.push(a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned());
+                            found.push(
+                                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                    .unwrap()
+                                    .into_owned(),
+                            );
                         }
                     }
                 }
@@ -226,7 +304,10 @@ pub fn attributes(xml: &str, local: &str, attribute: &str) -> Vec<String> {
 
 /// Returns the ItemId of the first item in a response.
 pub fn first_item_id(xml: &str) -> String {
-    attributes(xml, "ItemId", "Id").into_iter().next().unwrap_or_else(|| panic!("no ItemId in {xml}"))
+    attributes(xml, "ItemId", "Id")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no ItemId in {xml}"))
 }
 
 /// Returns the ResponseCode values of a response.
@@ -244,5 +325,8 @@ pub fn slot(days: i64, hour: i64, minutes: i64) -> String {
 /// Admin JSON call on a new connection.
 pub async fn admin(sim: &RunningSimulator, method: &str, path: &str, body: &str) -> Reply {
     let mut connection = Connection::open(sim).await;
-    connection.send(method, path, None, "application/json", body).await.expect("admin response")
+    connection
+        .send(method, path, None, "application/json", body)
+        .await
+        .expect("admin response")
 }
