@@ -56,11 +56,14 @@ struct Inner {
 impl AppState {
     /// Builds the state around an opened, migrated store.
     pub fn new(store: Store) -> Self {
+        Self::with_metrics(store, Metrics::new())
+    }
+
+    /// Builds the state with `metrics`, for a caller that registered its
+    /// own metrics in the same registry (see [`Metrics::with_registry`]).
+    pub fn with_metrics(store: Store, metrics: Metrics) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                store,
-                metrics: Metrics::new(),
-            }),
+            inner: Arc::new(Inner { store, metrics }),
         }
     }
 

@@ -49,9 +49,15 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Creates the metrics and registers them under the `roombridge_` prefix.
+    /// Creates the metrics in a new registry with the `roombridge_` prefix.
     pub fn new() -> Self {
-        let mut registry = Registry::with_prefix("roombridge");
+        Self::with_registry(Registry::with_prefix("roombridge"))
+    }
+
+    /// Registers the API metrics in `registry`, which may already hold
+    /// metrics of other components (the sync engine, for example), so that
+    /// `/metrics` serves them all.
+    pub fn with_registry(mut registry: Registry) -> Self {
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = HistogramFamily::new_with_constructor(latency_histogram);
         let bookings_created = Counter::default();

@@ -105,26 +105,26 @@ pub(crate) fn parse_create(
         fields.required_string("time_zone", "an IANA time zone such as `Europe/Berlin`");
     let all_day = fields.boolean("all_day");
     let attendees = fields.attendees("attendees");
-    fields.finish()?;
+    let errors = fields.into_errors();
 
-    // `finish` returned early if any required field was missing or invalid.
-    let (Some(room), Some(start), Some(end), Some(time_zone)) = (room, start, end, time_zone)
-    else {
-        return Err(ApiError::internal(std::io::Error::other(
-            "required field lost after parsing",
-        )));
-    };
-    Ok(NewBooking {
-        room,
-        organizer: organizer.to_owned(),
-        subject: subject.unwrap_or_default(),
-        body: text.unwrap_or_default(),
-        start,
-        end,
-        time_zone,
-        all_day: all_day.unwrap_or(false),
-        attendees: attendees.unwrap_or_default(),
-    })
+    // A required reader records an error whenever it returns `None`, so the
+    // first arm matches exactly when the request is valid.
+    match (room, start, end, time_zone) {
+        (Some(room), Some(start), Some(end), Some(time_zone)) if errors.is_empty() => {
+            Ok(NewBooking {
+                room,
+                organizer: organizer.to_owned(),
+                subject: subject.unwrap_or_default(),
+                body: text.unwrap_or_default(),
+                start,
+                end,
+                time_zone,
+                all_day: all_day.unwrap_or(false),
+                attendees: attendees.unwrap_or_default(),
+            })
+        }
+        _ => Err(ApiError::Invalid(errors)),
+    }
 }
 
 /// Reads the body of a booking change.
@@ -347,12 +347,18 @@ impl Fields {
         }
     }
 
-    fn finish(mut self) -> Result<(), ApiError> {
+    /// Rejects the fields no reader took and returns every error.
+    fn into_errors(mut self) -> Vec<FieldError> {
         self.reject_unknown(BOOKING_FIELDS);
-        if self.errors.is_empty() {
+        self.errors
+    }
+
+    fn finish(self) -> Result<(), ApiError> {
+        let errors = self.into_errors();
+        if errors.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Invalid(self.errors))
+            Err(ApiError::Invalid(errors))
         }
     }
 }

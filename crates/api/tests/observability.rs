@@ -312,3 +312,26 @@ async fn openapi_lists_every_route() {
         "bearer"
     );
 }
+
+#[tokio::test]
+async fn metrics_share_caller_registry() {
+    use prometheus_client::metrics::counter::Counter;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("metrics.db").display());
+    let store = roombridge_store::Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut registry = prometheus_client::registry::Registry::with_prefix("roombridge");
+    let sync_runs = Counter::<u64>::default();
+    registry.register("sync_runs", "Sync runs", sync_runs.clone());
+    sync_runs.inc();
+
+    let metrics = roombridge_api::Metrics::with_registry(registry);
+    let state = roombridge_api::AppState::with_metrics(store, metrics);
+    let text = state.metrics().encode();
+    assert!(text.contains("roombridge_sync_runs_total 1"), "{text}");
+    assert!(
+        text.contains("roombridge_bookings_created_total 0"),
+        "{text}"
+    );
+}
