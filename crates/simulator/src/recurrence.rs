@@ -465,15 +465,16 @@ mod tests {
                 days: vec![DayOfWeek::Friday],
                 first_day_of_week: DayOfWeek::Monday,
             },
-            start_date: date(2030, 3, 22),
+            start_date: date(2030, 3, 29),
             end: RangeEnd::Count(2),
         };
+        // Berlin moves to summer time on 2030-03-31.
         let starts = rule.occurrence_starts(
-            date(2030, 3, 22).at(9, 0, 0, 0),
+            date(2030, 3, 29).at(9, 0, 0, 0),
             &zone,
             "2031-01-01T00:00:00Z".parse().unwrap(),
         );
-        assert_eq!(starts[0].to_string(), "2030-03-22T08:00:00Z");
-        assert_eq!(starts[1].to_string(), "2030-03-29T07:00:00Z");
+        assert_eq!(starts[0].to_string(), "2030-03-29T08:00:00Z");
+        assert_eq!(starts[1].to_string(), "2030-04-05T07:00:00Z");
     }
 }
