@@ -71,3 +71,19 @@ fn broken_request_fails_validation() {
     let failures = validate(&schema, &[(name, broken)]);
     assert!(!failures.is_empty(), "a misordered request validated");
 }
+
+#[test]
+fn responses_validate_against_exchange2016_schema() {
+    let Some(shared) = roombridge_testkit::shared_dir("EWS schema validation") else {
+        return;
+    };
+    let schema = shared.join("ews-reference/schema/validation/exchange2016-envelope.xsd");
+    let responses = common::all_responses();
+    assert!(
+        responses.len() >= 15,
+        "expected a response per operation, got {}",
+        responses.len()
+    );
+    let failures = validate(&schema, &responses);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

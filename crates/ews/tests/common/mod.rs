@@ -444,3 +444,293 @@ pub fn all_requests() -> Vec<(String, String)> {
     );
     requests
 }
+
+/// A calendar item as a server returns it, with read-only fields set.
+pub fn server_calendar_item() -> CalendarItem {
+    let mut item = full_calendar_item("Planning", "Agenda", all_recurrences().into_iter().nth(1));
+    item.item_id = Some(ItemId::with_change_key("AAMkS", "DwAAS"));
+    item.parent_folder_id = Some(FolderId {
+        id: String::from("AAMkF"),
+        change_key: Some(String::from("AQAAAA==")),
+    });
+    item.item_class = Some(String::from("IPM.Appointment"));
+    item.date_time_received = Some(ts("2030-01-10T08:00:00Z"));
+    item.date_time_created = Some(ts("2030-01-10T08:00:00Z"));
+    item.culture = Some(String::from("en-US"));
+    item.last_modified_name = Some(String::from("Alice Smith"));
+    item.last_modified_time = Some(ts("2030-01-10T08:05:00Z"));
+    item.uid = Some(String::from("040000008200E00074C5B7101A82E00800000000"));
+    item.date_time_stamp = Some(ts("2030-01-10T08:00:00Z"));
+    item.is_meeting = Some(true);
+    item.is_cancelled = Some(false);
+    item.is_recurring = Some(true);
+    item.meeting_request_was_sent = Some(true);
+    item.calendar_item_type = Some(CalendarItemType::RecurringMaster);
+    item.my_response_type = Some(ResponseType::Organizer);
+    item.organizer = Some(SingleRecipient {
+        mailbox: EmailAddress::smtp("alice@example.com"),
+    });
+    item.required_attendees[0].response_type = Some(ResponseType::Accept);
+    item.required_attendees[0].last_response_time = Some(ts("2030-01-10T09:00:00Z"));
+    item.duration = Some(String::from("PT1H"));
+    item.time_zone = Some(String::from("(UTC+01:00) Amsterdam, Berlin"));
+    item.appointment_sequence_number = Some(0);
+    item.appointment_state = Some(1);
+    item.modified_occurrences = vec![OccurrenceInfo {
+        item_id: ItemId::new("AAMkO"),
+        start: ts("2030-01-29T10:00:00Z"),
+        end: ts("2030-01-29T11:00:00Z"),
+        original_start: ts("2030-01-29T09:00:00Z"),
+    }];
+    item.deleted_occurrences = vec![ts("2030-02-12T09:00:00Z")];
+    item
+}
+
+fn server_info() -> ServerVersionInfo {
+    ServerVersionInfo {
+        major_version: Some(15),
+        minor_version: Some(1),
+        major_build_number: Some(2507),
+        minor_build_number: Some(6),
+        version: Some(String::from("V2017_07_11")),
+    }
+}
+
+fn respond<R: roombridge_ews::operation::OperationResponse>(response: &R) -> String {
+    roombridge_ews::envelope::response_xml(Some(&server_info()), response)
+}
+
+/// Every response body the crate writes, by name, as a server sends it.
+pub fn all_responses() -> Vec<(String, String)> {
+    let mut responses = Vec::new();
+    let mut add = |name: &str, xml: String| responses.push((name.to_owned(), xml));
+    let calendar_item = Item::CalendarItem(Box::new(server_calendar_item()));
+    let mut request = MessageItem::new(MessageKind::MeetingRequest);
+    request.item_id = Some(ItemId::new("AAMkMR"));
+    request.subject = Some(String::from("Planning"));
+    request.sender = Some(SingleRecipient {
+        mailbox: EmailAddress::smtp("alice@example.com"),
+    });
+    request.is_read = Some(false);
+    request.associated_calendar_item_id = Some(ItemId::new("AAMkRoomCopy"));
+    request.is_out_of_date = Some(false);
+    request.has_been_processed = Some(true);
+    request.response_type = Some(ResponseType::NoResponseReceived);
+    request.uid = Some(String::from("040000008200E00074C5B7101A82E00800000000"));
+    request.meeting_request_type = Some(MeetingRequestType::NewMeetingRequest);
+    request.start = Some(ts("2030-01-15T09:00:00Z"));
+    request.end = Some(ts("2030-01-15T10:00:00Z"));
+    request.location = Some(String::from("Room 1"));
+    request.calendar_item_type = Some(CalendarItemType::Single);
+    request.organizer = Some(SingleRecipient {
+        mailbox: EmailAddress::smtp("alice@example.com"),
+    });
+    let mut cancellation = request.clone();
+    cancellation.kind = MessageKind::MeetingCancellation;
+    cancellation.meeting_request_type = None;
+    cancellation.organizer = None;
+
+    let mut folder = Folder::new(
+        "CalendarFolder",
+        FolderId {
+            id: String::from("AAMkF"),
+            change_key: Some(String::from("AQAAAA==")),
+        },
+    );
+    folder.display_name = Some(String::from("Calendar"));
+    folder.folder_class = Some(String::from("IPF.Appointment"));
+    folder.total_count = Some(3);
+    folder.child_folder_count = Some(0);
+    add(
+        "get-folder",
+        respond(&GetFolderResponse {
+            messages: vec![ResponseMessage::success(FoldersContent {
+                folders: vec![folder],
+            })],
+        }),
+    );
+    add(
+        "find-item",
+        respond(&FindItemResponse {
+            messages: vec![ResponseMessage::success(FindItemContent {
+                indexed_paging_offset: Some(1),
+                total_items_in_view: Some(1),
+                includes_last_item_in_range: Some(true),
+                items: vec![calendar_item.clone()],
+            })],
+        }),
+    );
+    add(
+        "get-item",
+        respond(&GetItemResponse {
+            messages: vec![
+                ResponseMessage::success(ItemsContent {
+                    items: vec![calendar_item.clone()],
+                }),
+                ResponseMessage::success(ItemsContent {
+                    items: vec![Item::Message(Box::new(request.clone()))],
+                }),
+                ResponseMessage::error(ResponseCode::ErrorItemNotFound),
+            ],
+        }),
+    );
+    add(
+        "create-item",
+        respond(&CreateItemResponse {
+            messages: vec![ResponseMessage::success(ItemsContent {
+                items: vec![Item::CalendarItem(Box::new(CalendarItem {
+                    item_id: Some(ItemId::with_change_key("AAMkN", "DwAAN")),
+                    ..CalendarItem::default()
+                }))],
+            })],
+        }),
+    );
+    add(
+        "update-item",
+        respond(&UpdateItemResponse {
+            messages: vec![
+                ResponseMessage::success(UpdateItemContent {
+                    items: vec![Item::CalendarItem(Box::new(CalendarItem {
+                        item_id: Some(ItemId::with_change_key("AAMkU", "DwAAV")),
+                        ..CalendarItem::default()
+                    }))],
+                    conflict_results: Some(0),
+                }),
+                ResponseMessage::error(ResponseCode::ErrorIrresolvableConflict),
+            ],
+        }),
+    );
+    add(
+        "delete-item",
+        respond(&DeleteItemResponse {
+            messages: vec![
+                ResponseMessage::success(()),
+                ResponseMessage::error(ResponseCode::ErrorItemNotFound),
+            ],
+        }),
+    );
+    let mut busy = ResponseMessage::<()>::error(ResponseCode::ErrorServerBusy);
+    busy.message_xml = vec![MessageXmlValue {
+        name: String::from("BackOffMilliseconds"),
+        value: String::from("1500"),
+    }];
+    add(
+        "delete-item-busy",
+        respond(&DeleteItemResponse {
+            messages: vec![busy],
+        }),
+    );
+    add(
+        "sync-folder-items",
+        respond(&SyncFolderItemsResponse {
+            messages: vec![ResponseMessage::success(SyncFolderItemsContent {
+                sync_state: Some(String::from("H4sIAAAA")),
+                includes_last_item_in_range: Some(false),
+                changes: vec![
+                    SyncChange::Create(calendar_item.clone()),
+                    SyncChange::Update(Item::Message(Box::new(request))),
+                    SyncChange::Create(Item::Message(Box::new(cancellation))),
+                    SyncChange::Delete(ItemId::new("AAMkGone")),
+                    SyncChange::ReadFlagChange {
+                        item_id: ItemId::new("AAMkRead"),
+                        is_read: true,
+                    },
+                ],
+            })],
+        }),
+    );
+    add(
+        "get-user-availability",
+        respond(&GetUserAvailabilityResponse {
+            responses: vec![FreeBusyResponse {
+                message: ResponseMessage::success(()),
+                view: FreeBusyView {
+                    free_busy_view_type: Some(FreeBusyViewType::Detailed),
+                    merged_free_busy: None,
+                    calendar_events: vec![CalendarEvent {
+                        start_time: DateTime::constant(2030, 1, 15, 9, 0, 0, 0),
+                        end_time: DateTime::constant(2030, 1, 15, 10, 0, 0, 0),
+                        busy_type: LegacyFreeBusyType::Busy,
+                        details: Some(CalendarEventDetails {
+                            id: Some(String::from("0000")),
+                            subject: Some(String::from("Planning")),
+                            location: Some(String::from("Room 1")),
+                            is_meeting: true,
+                            ..CalendarEventDetails::default()
+                        }),
+                    }],
+                },
+            }],
+        }),
+    );
+    add(
+        "get-room-lists",
+        respond(&GetRoomListsResponse {
+            message: ResponseMessage::success(RoomListsContent {
+                room_lists: vec![EmailAddress {
+                    name: Some(String::from("Rooms")),
+                    email_address: Some(String::from("rooms@example.com")),
+                    routing_type: Some(String::from("SMTP")),
+                    mailbox_type: Some(MailboxType::PublicDl),
+                    item_id: None,
+                }],
+            }),
+        }),
+    );
+    add(
+        "get-rooms",
+        respond(&GetRoomsResponse {
+            message: ResponseMessage::success(RoomsContent {
+                rooms: vec![EmailAddress::smtp("room1@example.com")],
+            }),
+        }),
+    );
+    add(
+        "get-rooms-error",
+        respond(&GetRoomsResponse {
+            message: ResponseMessage::error(ResponseCode::ErrorNameResolutionNoResults),
+        }),
+    );
+    add(
+        "resolve-names",
+        respond(&ResolveNamesResponse {
+            messages: vec![ResponseMessage::success(ResolveNamesContent {
+                total_items_in_view: Some(1),
+                includes_last_item_in_range: Some(true),
+                resolutions: vec![Resolution {
+                    mailbox: EmailAddress::smtp("room1@example.com"),
+                    contact: Some(ResolvedContact {
+                        display_name: Some(String::from("Room 1")),
+                        email_addresses: vec![(
+                            String::from("EmailAddress1"),
+                            String::from("SMTP:room1@example.com"),
+                        )],
+                        contact_source: Some(String::from("ActiveDirectory")),
+                    }),
+                }],
+            })],
+        }),
+    );
+    add(
+        "convert-id",
+        respond(&ConvertIdResponse {
+            messages: vec![ResponseMessage::success(ConvertIdContent {
+                alternate_id: Some(AlternateId {
+                    format: IdFormat::EwsId,
+                    id: String::from("AAMkC"),
+                    mailbox: String::from("alice@example.com"),
+                    is_archive: None,
+                }),
+            })],
+        }),
+    );
+    add("fault-server-busy", {
+        let mut fault = SoapFault::for_code(ResponseCode::ErrorServerBusy);
+        fault.message_xml = vec![MessageXmlValue {
+            name: String::from("BackOffMilliseconds"),
+            value: String::from("2000"),
+        }];
+        write_fault_envelope(&fault)
+    });
+    responses
+}
