@@ -41,7 +41,7 @@ pub use views::{
 /// (65,536 characters, up to 4 bytes each in UTF-8) and 500 attendees fits.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
 
-/// What every handler shares: the store and the metrics. Cloning is cheap.
+/// State shared by every handler: the store and the metrics. Cloning is cheap.
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Inner>,

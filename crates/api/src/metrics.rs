@@ -129,7 +129,7 @@ impl Metrics {
     /// Encodes every metric in the OpenMetrics text format.
     pub fn encode(&self) -> String {
         let mut text = String::new();
-        // Writing into a String cannot fail.
+        // Encoding fails only when the writer fails, and a String never does.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
     }

@@ -243,6 +243,7 @@ async fn openapi_lists_every_route() {
     assert_eq!(reply.status, StatusCode::OK);
     let document = reply.json();
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+
     let paths = document["paths"].as_object().unwrap();
     let mut listed: Vec<String> = Vec::new();
     for (path, operations) in paths {
@@ -264,6 +265,7 @@ async fn openapi_lists_every_route() {
             "POST /api/v1/bookings",
         ]
     );
+
     let schemas = &document["components"]["schemas"];
     let mut properties: Vec<&str> = schemas["CreateBookingRequest"]["properties"]
         .as_object()
@@ -285,6 +287,7 @@ async fn openapi_lists_every_route() {
             "time_zone"
         ]
     );
+
     let booking_fields = schemas["BookingView"]["properties"].as_object().unwrap();
     for field in [
         "id",

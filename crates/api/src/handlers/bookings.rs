@@ -166,7 +166,7 @@ pub(crate) async fn delete_booking(
 }
 
 /// Returns the history of a booking, oldest first. Only the organizer may
-/// read it, because it holds the body and attendees of every version.
+/// read it, because it contains the body and attendees of every version.
 #[utoipa::path(
     get,
     path = "/api/v1/bookings/{id}/history",
