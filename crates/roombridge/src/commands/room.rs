@@ -19,8 +19,9 @@ pub(crate) enum RoomCommand {
         /// Number of seats.
         #[arg(long, value_name = "N")]
         capacity: Option<u32>,
-        /// Response mode: `auto-accept` (the room mailbox
-        /// itself) or `accept-as-room` (roombridge, impersonating the room).
+        /// Response mode: `auto-accept` (the room mailbox accepts meeting
+        /// requests itself) or `accept-as-room` (roombridge accepts them on
+        /// the room's behalf).
         #[arg(long, default_value = "auto-accept", value_parser = parse_mode)]
         mode: ResponseMode,
         /// Free-text location, such as a building and floor.
