@@ -184,10 +184,7 @@ fn moment(property: &Property) -> Result<Moment, IcsError> {
         .param("VALUE")
         .is_some_and(|kind| kind.eq_ignore_ascii_case("DATE"))
         || value.len() == 8;
-    let zone_name = property
-        .param("TZID")
-        .unwrap_or(if value.ends_with('Z') { "UTC" } else { "UTC" })
-        .to_string();
+    let zone_name = property.param("TZID").unwrap_or("UTC").to_string();
     let zone = crate::tz::zone_for(&zone_name);
     if property.param("TZID").is_some()
         && zone == TimeZone::UTC

@@ -15,12 +15,10 @@ async fn responses() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut record = |label: &str, body: String| out.push((label.to_string(), body));
 
-    let get_folders = format!(
-        r#"<m:GetFolder><m:FolderShape><t:BaseShape>AllProperties</t:BaseShape></m:FolderShape><m:FolderIds><t:DistinguishedFolderId Id="calendar"/><t:DistinguishedFolderId Id="inbox"/><t:DistinguishedFolderId Id="root"/><t:DistinguishedFolderId Id="nosuchfolder"/></m:FolderIds></m:GetFolder>"#
-    );
+    let get_folders = r#"<m:GetFolder><m:FolderShape><t:BaseShape>AllProperties</t:BaseShape></m:FolderShape><m:FolderIds><t:DistinguishedFolderId Id="calendar"/><t:DistinguishedFolderId Id="inbox"/><t:DistinguishedFolderId Id="root"/><t:DistinguishedFolderId Id="nosuchfolder"/></m:FolderIds></m:GetFolder>"#;
     record(
         "GetFolder",
-        call(&sim, "alice@example.com", &get_folders).await.body,
+        call(&sim, "alice@example.com", get_folders).await.body,
     );
 
     let recurrence = r#"<t:Recurrence><t:WeeklyRecurrence><t:Interval>1</t:Interval><t:DaysOfWeek>Monday</t:DaysOfWeek><t:FirstDayOfWeek>Sunday</t:FirstDayOfWeek></t:WeeklyRecurrence><t:NumberedRecurrence><t:StartDate>2031-03-03</t:StartDate><t:NumberOfOccurrences>3</t:NumberOfOccurrences></t:NumberedRecurrence></t:Recurrence><t:StartTimeZone Id="UTC"/><t:EndTimeZone Id="UTC"/>"#;

@@ -46,7 +46,7 @@ pub(crate) fn message_type(message: &[u8]) -> Option<u32> {
     if message.len() < 12 || &message[..8] != SIGNATURE {
         return None;
     }
-    Some(read_u32(message, 8)?)
+    read_u32(message, 8)
 }
 
 /// A CHALLENGE_MESSAGE sent on one connection.

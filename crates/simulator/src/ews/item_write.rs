@@ -36,7 +36,7 @@ impl Shape {
         let extended = additional
             .map(|list| {
                 list.children_named("ExtendedFieldURI")
-                    .map(|field| field_map(field))
+                    .map(field_map)
                     .collect()
             })
             .unwrap_or_default();

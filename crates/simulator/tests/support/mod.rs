@@ -214,58 +214,62 @@ pub fn find_all(folder_id: &str, mailbox: &str) -> String {
     )
 }
 
-/// Returns the trimmed text of every element with this local name, in document order.
+/// Returns the trimmed text of every element with this local name, in
+/// document order (the text of nested elements included).
 pub fn texts(xml: &str, local: &str) -> Vec<String> {
+    use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut found = Vec::new();
-    let mut capture: Option<String> = None;
-    let mut depth = 0usize;
+    // Open captures: the index in `found` and the nesting depth inside it.
+    let mut open: Vec<(usize, usize)> = Vec::new();
     loop {
         match reader.read_event().expect("well-formed response") {
-            quick_xml::events::Event::Start(start) => {
-                if capture.is_some() {
-                    depth += 1;
-                } else if start.local_name().as_ref() == local {
-                    capture = Some(String::new());
-                    depth = 0;
+            Event::Start(start) => {
+                for (_, depth) in open.iter_mut() {
+                    *depth += 1;
                 }
-            }
-            quick_xml::events::Event::Empty(start) => {
-                if capture.is_none() && start.local_name().as_ref() == local {
+                if start.local_name().as_ref() == local {
                     found.push(String::new());
+                    open.push((found.len() - 1, 0));
                 }
             }
-            quick_xml::events::Event::Text(text) => {
-                if let Some(buffer) = capture.as_mut() {
-                    buffer.push_str(&text.xml10_content());
+            Event::Empty(start) if start.local_name().as_ref() == local => {
+                found.push(String::new())
+            }
+            Event::Text(text) => {
+                for (index, _) in &open {
+                    found[*index].push_str(&text.xml10_content());
                 }
             }
-            quick_xml::events::Event::GeneralRef(reference) => {
-                if let Some(buffer) = capture.as_mut() {
-                    let name: &str = reference.as_ref();
-                    buffer.push_str(match name {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        _ => "'",
-                    });
+            Event::GeneralRef(reference) => {
+                let name: &str = reference.as_ref();
+                let resolved = match name {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    _ => "'",
+                };
+                for (index, _) in &open {
+                    found[*index].push_str(resolved);
                 }
             }
-            quick_xml::events::Event::End(_) => {
-                if capture.is_some() {
-                    if depth == 0 {
-                        found.push(capture.take().unwrap().trim().to_string());
-                    } else {
-                        depth -= 1;
-                    }
+            Event::End(_) => {
+                if let Some((_, 0)) = open.last() {
+                    open.pop();
+                }
+                for (_, depth) in open.iter_mut() {
+                    *depth = depth.saturating_sub(1);
                 }
             }
-            quick_xml::events::Event::Eof => break,
+            Event::Eof => break,
             _ => {}
         }
     }
     found
+        .into_iter()
+        .map(|text| text.trim().to_string())
+        .collect()
 }
 
 /// Returns the first text of an element, panicking with the document when absent.
@@ -278,24 +282,23 @@ pub fn text(xml: &str, local: &str) -> String {
 
 /// Returns the value of `attribute` on every element with this local name.
 pub fn attributes(xml: &str, local: &str, attribute: &str) -> Vec<String> {
+    use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut found = Vec::new();
     loop {
         match reader.read_event().expect("well-formed response") {
-            quick_xml::events::Event::Start(start) | quick_xml::events::Event::Empty(start) => {
-                if start.local_name().as_ref() == local {
-                    for a in start.attributes().flatten() {
-                        if a.key.local_name().as_ref() == attribute {
-                            found.push(
-                                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                                    .unwrap()
-                                    .into_owned(),
-                            );
-                        }
+            Event::Start(start) | Event::Empty(start) if start.local_name().as_ref() == local => {
+                for a in start.attributes().flatten() {
+                    if a.key.local_name().as_ref() == attribute {
+                        found.push(
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .unwrap()
+                                .into_owned(),
+                        );
                     }
                 }
             }
-            quick_xml::events::Event::Eof => break,
+            Event::Eof => break,
             _ => {}
         }
     }
