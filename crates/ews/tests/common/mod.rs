@@ -2,6 +2,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod server;
+
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use roombridge_ews::envelope::request_xml;
