@@ -1,5 +1,6 @@
 //! Bearer-token authentication: `Authorization: Bearer TOKEN` is mapped to
-//! a user through the store, which keeps only token hashes.
+//! a user through the store, which keeps only token hashes. Successful
+//! lookups are reused for [`crate::TOKEN_CACHE_TTL`].
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -40,13 +41,20 @@ impl FromRequestParts<AppState> for Authenticated {
         let Some(token) = token else {
             return Err(MISSING);
         };
-        let user = state
-            .store()
-            .authenticate_token(token)
-            .await
-            .map_err(ApiError::internal)?;
-        let Some(user) = user else {
-            return Err(UNKNOWN);
+        let user = match state.tokens().get(token) {
+            Some(user) => user,
+            None => {
+                let found = state
+                    .store()
+                    .authenticate_token(token)
+                    .await
+                    .map_err(ApiError::internal)?;
+                let Some(user) = found else {
+                    return Err(UNKNOWN);
+                };
+                state.tokens().insert(token, &user);
+                user
+            }
         };
         tracing::Span::current().record("user", user.address.as_str());
         Ok(Self(user))

@@ -17,6 +17,7 @@ mod metrics;
 mod middleware;
 pub mod openapi;
 mod requests;
+mod token_cache;
 mod views;
 
 use std::future::Future;
@@ -32,6 +33,7 @@ pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use metrics::Metrics;
 pub use middleware::{REQUEST_ID_HEADER, RequestId};
 pub use requests::{AttendeeRequest, CreateBookingRequest, PatchBookingRequest};
+pub use token_cache::TOKEN_CACHE_TTL;
 pub use views::{
     AttendeeView, AvailabilityView, BookingView, BusyView, FieldChangeView, HistoryEntryView,
     RoomView, Visibility,
@@ -51,6 +53,7 @@ pub struct AppState {
 struct Inner {
     store: Store,
     metrics: Metrics,
+    tokens: token_cache::TokenCache,
 }
 
 impl AppState {
@@ -63,13 +66,22 @@ impl AppState {
     /// own metrics in the same registry (see [`Metrics::with_registry`]).
     pub fn with_metrics(store: Store, metrics: Metrics) -> Self {
         Self {
-            inner: Arc::new(Inner { store, metrics }),
+            inner: Arc::new(Inner {
+                store,
+                metrics,
+                tokens: token_cache::TokenCache::default(),
+            }),
         }
     }
 
     /// Returns the store.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Returns the cache of recently authenticated tokens.
+    pub(crate) fn tokens(&self) -> &token_cache::TokenCache {
+        &self.inner.tokens
     }
 
     /// Returns the API metrics.
