@@ -25,12 +25,12 @@ use crate::types::{
 /// Default cap on concurrent requests per account.
 ///
 /// Exchange limits concurrent EWS connections per account with the
-/// throttling policy setting `EWSMaxConcurrency`: 10 on Exchange 2010 and
-/// 27 on Exchange Online by default, charged to the impersonated mailbox
-/// when impersonation is used (Microsoft, "You are doing too much at one
-/// time: EWSMaxConcurrency", learn.microsoft.com/en-us/archive/blogs/webdav_101,
-/// 2018). Staying well below leaves room for Outlook and other clients of
-/// the same mailbox.
+/// throttling policy setting `EWSMaxConcurrency`. Its default is 10 on
+/// Exchange 2010 and 27 on Exchange Online, and with impersonation the
+/// connections count against the impersonated mailbox (Microsoft, "You are
+/// doing too much at one time: EWSMaxConcurrency",
+/// learn.microsoft.com/en-us/archive/blogs/webdav_101, 2018). Staying well
+/// below leaves room for Outlook and other clients of the same mailbox.
 pub const DEFAULT_MAX_CONCURRENCY_PER_ACCOUNT: usize = 4;
 
 /// Builder of an [`EwsClient`].
@@ -209,7 +209,7 @@ impl EwsClient {
     /// the parsed response.
     ///
     /// Per-item errors such as `ErrorItemNotFound` stay in the response
-    /// messages for the caller; errors that concern the whole request
+    /// messages for the caller. Errors that concern the whole request
     /// (throttling, denied impersonation, faults, HTTP errors) are returned
     /// as [`EwsError`].
     ///

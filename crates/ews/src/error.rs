@@ -24,7 +24,7 @@ impl std::fmt::Display for Target {
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum EwsError {
-    /// Exchange answered with an error response code.
+    /// Exchange returned an error response code.
     #[error("{operation} on {target} failed with {code}: {}", message.as_deref().unwrap_or("no message text"))]
     Response {
         /// Operation name.
@@ -138,7 +138,7 @@ pub enum EwsError {
         target: Target,
         /// Endpoint URL.
         endpoint: String,
-        /// What failed.
+        /// Description of the failure.
         reason: String,
         /// True when the request was provably never sent, so that even a
         /// write may be retried.

@@ -1,7 +1,7 @@
 //! Exchange Web Services (EWS) for calendars, rooms and impersonation.
 //!
-//! This crate owns the EWS wire format in both directions (SOAP envelopes,
-//! headers, item types, response codes, one module per operation), so a
+//! This crate owns the EWS wire format in both directions: SOAP envelopes,
+//! headers, item types, response codes and one module per operation. A
 //! client writes requests and reads responses with the same types that an
 //! Exchange simulator uses to read requests and write responses. On top of
 //! that it provides an asynchronous client with Basic, NTLMv2 and OAuth

@@ -1,5 +1,5 @@
-//! What every EWS operation module provides: the request element, its
-//! response element, and whether the request may be sent again safely.
+//! The traits every EWS operation module implements: the request element,
+//! its response element, and whether the request may be sent again safely.
 
 use std::fmt::Debug;
 
@@ -63,7 +63,7 @@ pub trait OperationResponse: Debug + Sized {
     fn outcomes(&self) -> Vec<Outcome<'_>>;
 }
 
-/// Declares a response that holds `m:ResponseMessages` with one message
+/// Declares a response that contains `m:ResponseMessages` with one message
 /// type per request item.
 macro_rules! messages_response {
     (

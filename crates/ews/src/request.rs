@@ -38,7 +38,7 @@ pub enum Request {
     ConvertId(ConvertId),
 }
 
-/// Why a request could not be read.
+/// Failure to read a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     /// The document is not a well-formed EWS request envelope.

@@ -7,7 +7,7 @@ use rand::Rng;
 /// Retry settings for transient failures.
 ///
 /// Only idempotent operations (reads) are retried, plus any request that
-/// provably never left the client. A wait the server asks for
+/// provably never left the client. A wait the server requests
 /// (`BackOffMilliseconds`, `Retry-After`) is honoured as given; when it is
 /// longer than `max_delay` the call fails at once with that wait in the
 /// error, so the caller can reschedule instead of blocking.
@@ -17,7 +17,7 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// Wait before the second attempt, doubled for each further attempt.
     pub base_delay: Duration,
-    /// Longest wait between attempts.
+    /// Maximum wait between attempts.
     pub max_delay: Duration,
 }
 

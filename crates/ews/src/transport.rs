@@ -22,7 +22,7 @@ use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use crate::auth::{Credentials, ntlm};
 
-/// Where the EWS endpoint is.
+/// Location of the EWS endpoint, parsed from its URL.
 #[derive(Debug, Clone)]
 pub(crate) struct Endpoint {
     /// Whole URL, for messages.
@@ -439,10 +439,10 @@ impl Transport {
                 let first = self.request(Bytes::new(), anchor_mailbox, Some(&negotiate));
                 let challenge_reply = self.exchange(&mut connection, first).await?;
                 if challenge_reply.status != StatusCode::UNAUTHORIZED {
-                    // The server did not ask for NTLM; its reply (to an empty
-                    // request) is not the answer, so fail clearly.
+                    // The server did not request NTLM, and its response to the
+                    // empty negotiate request is not the operation's result.
                     return Err(TransportError::Failed(format!(
-                        "expected HTTP 401 with an NTLM challenge, but the server answered {}",
+                        "expected HTTP 401 with an NTLM challenge, but the server returned {}",
                         challenge_reply.status
                     )));
                 }

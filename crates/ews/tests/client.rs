@@ -206,7 +206,7 @@ async fn throttled_write_is_not_retried() {
 async fn unsent_write_is_retried() {
     // Nothing listens on the port at first, so the connection fails before
     // any byte is sent and even a write may be retried; a server appears
-    // on the port a moment later and answers the retry.
+    // on the port a moment later and returns the response to the retry.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     drop(listener);

@@ -12,7 +12,7 @@ use crate::secret::Secret;
 /// A future returned by a [`TokenProvider`].
 pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, TokenError>> + Send + 'a>>;
 
-/// Why a token provider could not supply a token.
+/// Failure of a token provider to supply a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("could not obtain an OAuth token: {0}")]
 pub struct TokenError(pub String);
@@ -24,7 +24,7 @@ pub trait TokenProvider: Send + Sync {
     fn token(&self) -> TokenFuture<'_>;
 }
 
-/// How the client authenticates to the EWS endpoint.
+/// Credentials the client authenticates with at the EWS endpoint.
 #[derive(Clone)]
 pub enum Credentials {
     /// HTTP Basic over TLS.

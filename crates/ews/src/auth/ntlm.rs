@@ -47,13 +47,13 @@ const AV_TIMESTAMP: u16 = 7;
 /// A malformed NTLM message or a failed verification.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NtlmError {
-    /// The message is shorter than its fields say, or has the wrong
-    /// signature or type.
+    /// The message is shorter than its field headers state, or has the
+    /// wrong signature or type.
     #[error("malformed NTLM {message} message: {reason}")]
     Malformed {
-        /// Which message: negotiate, challenge or authenticate.
+        /// Message kind: negotiate, challenge or authenticate.
         message: &'static str,
-        /// What was wrong.
+        /// Description of the problem.
         reason: String,
     },
     /// The response does not match the password.
@@ -463,7 +463,7 @@ pub fn filetime_now() -> u64 {
         + u64::from(since_unix.subsec_nanos() / 100)
 }
 
-/// Builds the AUTHENTICATE_MESSAGE that answers a challenge.
+/// Builds the AUTHENTICATE_MESSAGE that responds to a challenge.
 pub fn authenticate_message(
     challenge: &ChallengeMessage,
     domain: &str,

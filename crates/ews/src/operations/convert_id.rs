@@ -34,7 +34,7 @@ pub struct AlternateId {
     pub format: IdFormat,
     /// The id.
     pub id: String,
-    /// SMTP address of the mailbox that holds the item.
+    /// SMTP address of the mailbox that contains the item.
     pub mailbox: String,
     /// Whether the item is in the archive mailbox.
     pub is_archive: Option<bool>,

@@ -39,7 +39,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// Which response object a [`ResponseObject`] is.
+    /// Kind of a [`ResponseObject`].
     pub enum ResponseObjectKind {
         /// `t:AcceptItem`.
         AcceptItem = "AcceptItem",
@@ -56,7 +56,7 @@ string_enum! {
 /// request or calendar item, or cancel a meeting as its organizer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseObject {
-    /// Which response.
+    /// Kind of response.
     pub kind: ResponseObjectKind,
     /// The meeting request or calendar item responded to.
     pub reference_item_id: ItemId,

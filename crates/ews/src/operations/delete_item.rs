@@ -34,7 +34,7 @@ string_enum! {
 /// `m:DeleteItem`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteItem {
-    /// How to delete.
+    /// Disposal: permanent, to the dumpster or to Deleted Items.
     pub delete_type: DisposalType,
     /// Required for calendar items: whether cancellations are sent.
     pub send_meeting_cancellations: Option<SendMeetingInvitations>,

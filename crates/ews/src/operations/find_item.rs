@@ -55,7 +55,7 @@ pub enum View {
         max_entries_returned: Option<u32>,
         /// Offset of the first item.
         offset: u32,
-        /// Where the offset counts from.
+        /// Base point the offset counts from.
         base_point: IndexBasePoint,
     },
     /// `m:CalendarView`: items and expanded occurrences that overlap a window.
@@ -81,7 +81,7 @@ pub struct FieldOrder {
 /// `m:FindItem`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindItem {
-    /// Which items of the folder.
+    /// Traversal: the folder's items, deleted items or associated items.
     pub traversal: ItemQueryTraversal,
     /// Properties to return.
     pub item_shape: Shape,

@@ -120,7 +120,7 @@ pub struct GetUserAvailability {
     pub time_zone: SerializableTimeZone,
     /// Mailboxes to query, at most 100.
     pub mailbox_data: Vec<MailboxData>,
-    /// What to return.
+    /// View of the results.
     pub free_busy_view_options: FreeBusyViewOptions,
 }
 
@@ -334,7 +334,7 @@ pub struct CalendarEvent {
     pub start_time: DateTime,
     /// End, in the request's time zone.
     pub end_time: DateTime,
-    /// How busy.
+    /// Free/busy status.
     pub busy_type: LegacyFreeBusyType,
     /// Details, with a detailed view.
     pub details: Option<CalendarEventDetails>,

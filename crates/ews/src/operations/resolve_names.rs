@@ -27,7 +27,7 @@ string_enum! {
 pub struct ResolveNames {
     /// Whether to return contact data with each mailbox.
     pub return_full_contact_data: bool,
-    /// Where to look.
+    /// Directory and contact folders to search.
     pub search_scope: Option<ResolveNamesSearchScope>,
     /// The name or address to resolve.
     pub unresolved_entry: String,
@@ -90,7 +90,7 @@ pub struct ResolvedContact {
     /// `t:EmailAddresses/t:Entry` as (key, value) pairs, such as
     /// (`EmailAddress1`, `SMTP:user@example.com`).
     pub email_addresses: Vec<(String, String)>,
-    /// Where the contact came from, such as `ActiveDirectory`.
+    /// Source of the contact, such as `ActiveDirectory`.
     pub contact_source: Option<String>,
 }
 

@@ -36,7 +36,7 @@ pub enum Operand {
 pub enum SearchExpression {
     /// Compares a property with a constant or another property.
     Compare {
-        /// Which comparison.
+        /// The comparison.
         comparison: Comparison,
         /// Left-hand property.
         path: PropertyPath,
@@ -201,7 +201,7 @@ fn read_expressions(reader: &mut XmlReader<'_>) -> Result<Vec<SearchExpression>,
     Ok(expressions)
 }
 
-/// Reads `m:Restriction`, which holds one expression.
+/// Reads `m:Restriction`, which contains one expression.
 pub(crate) fn read_restriction(reader: &mut XmlReader<'_>) -> Result<SearchExpression, ParseError> {
     let mut expressions = read_expressions(reader)?;
     if expressions.len() != 1 {

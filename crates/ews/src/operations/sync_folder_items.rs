@@ -31,7 +31,7 @@ pub struct SyncFolderItems {
     pub ignore: Vec<ItemId>,
     /// Maximum number of changes in one page (1 to 512).
     pub max_changes_returned: u32,
-    /// Which items.
+    /// Item scope.
     pub sync_scope: Option<SyncFolderItemsScope>,
 }
 

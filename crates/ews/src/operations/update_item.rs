@@ -198,7 +198,7 @@ impl ItemChange {
 /// `m:UpdateItem`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdateItem {
-    /// What to do with a stale change key.
+    /// Handling of a stale change key.
     pub conflict_resolution: ConflictResolution,
     /// Required when updating messages.
     pub message_disposition: Option<MessageDisposition>,
@@ -214,8 +214,8 @@ pub struct UpdateItem {
 
 impl Operation for UpdateItem {
     const NAME: &'static str = "UpdateItem";
-    // A change with `NeverOverwrite` and a change key is applied at most
-    // once, but other combinations are not, so retries are never automatic.
+    // An update resent after a lost response may apply its changes and send
+    // meeting updates twice, so it is never retried automatically.
     const IDEMPOTENT: bool = false;
     type Response = UpdateItemResponse;
 

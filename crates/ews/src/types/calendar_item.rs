@@ -34,7 +34,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// `t:LegacyFreeBusyType`: how the item shows in free/busy.
+    /// `t:LegacyFreeBusyType`: the free/busy status an item shows.
     pub enum LegacyFreeBusyType {
         /// Free.
         Free = "Free",
@@ -142,7 +142,7 @@ impl WriteXml for Body {
 /// `TimeZoneContext`: the Windows time zone id and display name.
 ///
 /// NOTE: the `Periods` and `Transitions` children that describe the rules
-/// are skipped when reading and never written; a zone is identified by its
+/// are skipped when reading and never written. A zone is identified by its
 /// `Id`, which Exchange resolves to its own rules.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TimeZoneDefinition {
@@ -241,7 +241,7 @@ fn read_deleted_occurrences(reader: &mut XmlReader<'_>) -> Result<Vec<Timestamp>
     Ok(starts)
 }
 
-/// `t:CalendarItem`: an appointment or meeting, as one mailbox holds it.
+/// `t:CalendarItem`: an appointment or meeting, as stored in one mailbox.
 ///
 /// Every field is optional because a response carries only the properties
 /// that were requested, and a create or update request sets only some.
@@ -249,7 +249,7 @@ fn read_deleted_occurrences(reader: &mut XmlReader<'_>) -> Result<Vec<Timestamp>
 pub struct CalendarItem {
     /// Id and change key in this mailbox.
     pub item_id: Option<ItemId>,
-    /// Folder that holds the item.
+    /// Folder that contains the item.
     pub parent_folder_id: Option<FolderId>,
     /// Message class, `IPM.Appointment` for calendar items.
     pub item_class: Option<String>,
@@ -275,7 +275,7 @@ pub struct CalendarItem {
     pub extended_properties: Vec<ExtendedProperty>,
     /// Language of the item, such as `en-US`.
     pub culture: Option<String>,
-    /// Display name of whoever changed the item last.
+    /// Display name of the user who changed the item last.
     pub last_modified_name: Option<String>,
     /// When the item was last changed.
     pub last_modified_time: Option<Timestamp>,
@@ -293,7 +293,7 @@ pub struct CalendarItem {
     pub original_start: Option<Timestamp>,
     /// Whether the item lasts whole days.
     pub is_all_day_event: Option<bool>,
-    /// How the item shows in free/busy.
+    /// Free/busy status the item shows.
     pub legacy_free_busy_status: Option<LegacyFreeBusyType>,
     /// Location text.
     pub location: Option<String>,
@@ -305,7 +305,7 @@ pub struct CalendarItem {
     pub is_recurring: Option<bool>,
     /// Whether the meeting request has been sent.
     pub meeting_request_was_sent: Option<bool>,
-    /// Whether the organizer asks for responses.
+    /// Whether the organizer requests responses.
     pub is_response_requested: Option<bool>,
     /// Single, occurrence, exception or recurring master.
     pub calendar_item_type: Option<CalendarItemType>,

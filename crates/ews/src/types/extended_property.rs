@@ -226,7 +226,7 @@ pub enum ExtendedValue {
 /// `t:ExtendedProperty`: a MAPI property and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtendedProperty {
-    /// Which property.
+    /// The property.
     pub field_uri: ExtendedFieldUri,
     /// Its value in the wire form of its MAPI type.
     pub value: ExtendedValue,

@@ -235,12 +235,12 @@ string_enum! {
 /// or of the one named in `mailbox`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DistinguishedFolderId {
-    /// Which folder.
+    /// The well-known folder.
     pub id: DistinguishedFolderIdName,
     /// Change key of the folder.
     pub change_key: Option<String>,
-    /// Mailbox that holds the folder; the caller's (or the impersonated)
-    /// mailbox when absent.
+    /// Mailbox that contains the folder. When absent, the folder belongs to
+    /// the caller's (or the impersonated) mailbox.
     pub mailbox: Option<EmailAddress>,
 }
 
@@ -352,7 +352,7 @@ impl BaseFolderId {
     ///
     /// # Errors
     ///
-    /// Returns a [`ParseError`] when the container holds no folder id.
+    /// Returns a [`ParseError`] when the container has no folder id.
     pub fn read_container(reader: &mut XmlReader<'_>) -> Result<BaseFolderId, ParseError> {
         let mut found = None;
         while let Some(child) = reader.next_child()? {

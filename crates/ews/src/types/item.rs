@@ -12,7 +12,7 @@ use super::mailbox::{
     EmailAddress, ResponseType, SingleRecipient, read_mailboxes, write_mailboxes,
 };
 
-/// Which element a [`MessageItem`] was read from.
+/// Element name a [`MessageItem`] was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageKind {
     /// `t:Message`.
@@ -57,7 +57,7 @@ impl MessageKind {
 }
 
 string_enum! {
-    /// `t:MeetingRequestTypeType`: what a meeting request does.
+    /// `t:MeetingRequestTypeType`: the kind of change a meeting request makes.
     pub enum MeetingRequestType {
         /// Not set.
         None = "None",
@@ -82,11 +82,11 @@ string_enum! {
 /// requests, responses and cancellations are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageItem {
-    /// Which element this was.
+    /// Element name this item was read from.
     pub kind: MessageKind,
     /// Id and change key.
     pub item_id: Option<ItemId>,
-    /// Folder that holds the message.
+    /// Folder that contains the message.
     pub parent_folder_id: Option<FolderId>,
     /// Message class, such as `IPM.Schedule.Meeting.Request`.
     pub item_class: Option<String>,
@@ -120,7 +120,7 @@ pub struct MessageItem {
     pub uid: Option<String>,
     /// Original start of the occurrence this message is about.
     pub recurrence_id: Option<Timestamp>,
-    /// What a meeting request does.
+    /// Kind of change a meeting request makes.
     pub meeting_request_type: Option<MeetingRequestType>,
     /// Start of the meeting.
     pub start: Option<Timestamp>,

@@ -143,7 +143,7 @@ pub(crate) fn write_mailboxes(writer: &mut XmlWriter, name: &str, mailboxes: &[E
 }
 
 string_enum! {
-    /// `t:ResponseTypeType`: an attendee's answer to a meeting request.
+    /// `t:ResponseTypeType`: an attendee's response to a meeting request.
     pub enum ResponseType {
         /// No information.
         Unknown = "Unknown",

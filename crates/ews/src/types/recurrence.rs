@@ -83,7 +83,7 @@ pub enum RecurrencePattern {
     RelativeYearly {
         /// Days of the week.
         days_of_week: Vec<DayOfWeek>,
-        /// Which week of the month.
+        /// Week of the month.
         day_of_week_index: DayOfWeekIndex,
         /// Month.
         month: Month,
@@ -101,7 +101,7 @@ pub enum RecurrencePattern {
         interval: u32,
         /// Days of the week.
         days_of_week: Vec<DayOfWeek>,
-        /// Which week of the month.
+        /// Week of the month.
         day_of_week_index: DayOfWeekIndex,
     },
     /// `t:AbsoluteMonthlyRecurrence`: a day number every `interval` months.
@@ -154,9 +154,9 @@ pub enum RecurrenceRange {
 /// `t:Recurrence`: when a recurring master repeats.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recurrence {
-    /// How often.
+    /// Repetition pattern.
     pub pattern: RecurrencePattern,
-    /// From when and until when.
+    /// Start and end of the series.
     pub range: RecurrenceRange,
 }
 

@@ -11,7 +11,7 @@ string_enum! {
         Success = "Success",
         /// The operation succeeded in part.
         Warning = "Warning",
-        /// The operation failed; `ResponseCode` says why.
+        /// The operation failed, and `ResponseCode` gives the reason.
         Error = "Error",
     }
 }
@@ -181,7 +181,7 @@ response_codes! {
     ErrorNameResolutionMultipleResults,
     /// No name matched.
     ErrorNameResolutionNoResults,
-    /// No Client Access server answered in the mailbox's site.
+    /// No Client Access server responded in the mailbox's site.
     ErrorNoRespondingCASInDestinationSite,
     /// The mailbox does not exist.
     ErrorNonExistentMailbox,
@@ -236,8 +236,8 @@ impl ResponseCode {
         Some(text)
     }
 
-    /// Returns true for codes that say the server is overloaded or briefly
-    /// unavailable, after which the same request may succeed.
+    /// Returns true for codes that report an overloaded or briefly
+    /// unavailable server, after which the same request may succeed.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,

@@ -211,7 +211,7 @@ impl RequestHeader {
     }
 }
 
-/// `t:ServerVersionInfo`: the build of the server that answered.
+/// `t:ServerVersionInfo`: the build of the server that sent the response.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerVersionInfo {
     /// Major version, 15 for Exchange 2013 and later.

@@ -18,7 +18,7 @@ use super::Ns;
 pub struct ParseError {
     /// Element path from the root, such as `/Envelope/Body/GetItemResponse`.
     pub path: String,
-    /// What was wrong there.
+    /// Description of the problem.
     pub message: String,
 }
 

@@ -37,7 +37,7 @@ fn room_calendar() -> BaseFolderId {
         .into()
 }
 
-/// A calendar item with every field a client writes.
+/// Builds a calendar item with every field a client writes.
 pub fn full_calendar_item(
     subject: &str,
     body: &str,
@@ -125,7 +125,7 @@ fn envelope<O: Operation>(operation: &O) -> String {
     request_xml(&header(), operation)
 }
 
-/// Every request the crate builds, by name.
+/// Builds every request the crate can write, by name.
 pub fn all_requests() -> Vec<(String, String)> {
     let mut requests = Vec::new();
     let mut add = |name: &str, xml: String| requests.push((name.to_owned(), xml));
@@ -447,7 +447,7 @@ pub fn all_requests() -> Vec<(String, String)> {
     requests
 }
 
-/// A calendar item as a server returns it, with read-only fields set.
+/// Builds a calendar item as a server returns it, with read-only fields set.
 pub fn server_calendar_item() -> CalendarItem {
     let mut item = full_calendar_item("Planning", "Agenda", all_recurrences().into_iter().nth(1));
     item.item_id = Some(ItemId::with_change_key("AAMkS", "DwAAS"));
@@ -502,7 +502,7 @@ fn respond<R: roombridge_ews::operation::OperationResponse>(response: &R) -> Str
     roombridge_ews::envelope::response_xml(Some(&server_info()), response)
 }
 
-/// Every response body the crate writes, by name, as a server sends it.
+/// Builds every response the crate can write, by name, as a server sends it.
 pub fn all_responses() -> Vec<(String, String)> {
     let mut responses = Vec::new();
     let mut add = |name: &str, xml: String| responses.push((name.to_owned(), xml));

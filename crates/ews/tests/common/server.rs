@@ -41,7 +41,7 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server that answers request number `n` (0-based) with `handler`.
+    /// Starts a server that replies to request number `n` (0-based) with `handler`.
     pub async fn start(handler: Handler) -> TestServer {
         TestServer::start_at("127.0.0.1:0".parse().unwrap(), handler).await
     }
