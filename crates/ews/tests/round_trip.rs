@@ -164,3 +164,28 @@ proptest! {
         prop_assert_eq!(&parsed[0], &item);
     }
 }
+
+#[test]
+fn times_without_offset_use_time_zone_context() {
+    let xml = request_xml(
+        &common::header(),
+        &CreateItem::calendar_items(
+            None,
+            SendMeetingInvitations::SendToNone,
+            vec![common::full_calendar_item("Local", "", None)],
+        ),
+    )
+    .replace(
+        "<t:Start>2030-01-15T09:00:00Z</t:Start>",
+        "<t:Start>2030-01-15T10:00:00</t:Start>",
+    );
+    let (_, request) = Request::parse_envelope(&xml).unwrap();
+    let Request::CreateItem(request) = request else {
+        panic!("expected CreateItem");
+    };
+    let NewItem::CalendarItem(item) = &request.items[0] else {
+        panic!("expected a calendar item");
+    };
+    // 10:00 in Berlin in January is 09:00 UTC.
+    assert_eq!(item.start, Some(common::ts("2030-01-15T09:00:00Z")));
+}
