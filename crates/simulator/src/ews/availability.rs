@@ -1,140 +1,124 @@
 //! GetUserAvailability: free/busy of users and rooms.
 //!
 //! Request and response times are local to the request's `TimeZone`
-//! element. NOTE: only its `Bias` is applied; the daylight saving rules
-//! it may carry are ignored, so a window that crosses a DST change is off
-//! by the DST shift.
+//! element. NOTE: only its `Bias` is applied; its daylight saving rules
+//! are ignored, so a window that crosses a DST change is off by the DST
+//! shift.
 
+use jiff::civil::DateTime;
 use jiff::{SignedDuration, Timestamp};
+use roombridge_ews::operations::{
+    CalendarEvent, CalendarEventDetails, FreeBusyResponse, FreeBusyView, FreeBusyViewType,
+    GetUserAvailability, GetUserAvailabilityResponse,
+};
+use roombridge_ews::types::{LegacyFreeBusyType, ResponseMessage};
 
 use crate::calendar;
+use crate::ews::Context;
+use crate::ews::convert::error_message;
 use crate::ews::errors::EwsError;
-use crate::ews::{Context, envelope};
-use crate::model::FreeBusy;
-use crate::xml::{Element, XmlWriter};
+use crate::model::{FreeBusy, Item};
 
 /// Answers GetUserAvailability with one FreeBusyResponse per mailbox.
 pub(crate) fn get_user_availability(
     context: &mut Context<'_>,
-    request: &Element,
-    w: &mut XmlWriter,
-) -> Result<(), EwsError> {
-    let bias = request
-        .path(&["TimeZone", "Bias"])
-        .and_then(|bias| bias.text.trim().parse::<i64>().ok())
-        .map_or(SignedDuration::ZERO, SignedDuration::from_mins);
-    let options = request
-        .child("FreeBusyViewOptions")
-        .ok_or_else(|| EwsError::schema_validation("FreeBusyViewOptions is missing"))?;
-    let window = options
-        .child("TimeWindow")
-        .ok_or_else(|| EwsError::schema_validation("TimeWindow is missing"))?;
-    let start = local_to_utc(window.child_text("StartTime").unwrap_or_default(), bias)?;
-    let end = local_to_utc(window.child_text("EndTime").unwrap_or_default(), bias)?;
+    request: &GetUserAvailability,
+) -> Result<GetUserAvailabilityResponse, EwsError> {
+    let bias = SignedDuration::from_mins(i64::from(request.time_zone.bias));
+    let options = &request.free_busy_view_options;
+    let start = local_to_utc(options.start_time, bias)?;
+    let end = local_to_utc(options.end_time, bias)?;
     if end <= start {
         return Err(EwsError::end_before_start());
     }
-    let view = options
-        .child_text("RequestedView")
-        .unwrap_or("Detailed")
-        .to_string();
+    let view = options.requested_view.unwrap_or(FreeBusyViewType::Detailed);
+    let detailed = matches!(
+        view,
+        FreeBusyViewType::Detailed | FreeBusyViewType::DetailedMerged
+    );
+    let merged = matches!(
+        view,
+        FreeBusyViewType::DetailedMerged
+            | FreeBusyViewType::FreeBusyMerged
+            | FreeBusyViewType::MergedOnly
+    );
     let interval = options
-        .child_text("MergedFreeBusyIntervalInMinutes")
-        .and_then(|minutes| minutes.parse::<i64>().ok())
+        .merged_free_busy_interval_in_minutes
         .filter(|minutes| *minutes > 0)
         .unwrap_or(30);
-    let mailboxes = request
-        .child("MailboxDataArray")
-        .ok_or_else(|| EwsError::schema_validation("MailboxDataArray is missing"))?;
-
-    w.start(
-        "m:GetUserAvailabilityResponse",
-        &[
-            ("xmlns:m", envelope::MESSAGES_NS),
-            ("xmlns:t", envelope::TYPES_NS),
-        ],
-    );
-    w.start("m:FreeBusyResponseArray", &[]);
-    for data in mailboxes.children_named("MailboxData") {
-        let address = data
-            .path(&["Email", "Address"])
-            .map(|address| address.text.trim())
-            .unwrap_or_default();
-        w.start("m:FreeBusyResponse", &[]);
-        let Some(mailbox) = context.org.mailbox(address).cloned() else {
-            let error = EwsError {
-                code: "ErrorMailRecipientNotFound",
-                text: format!(
-                    "Unable to resolve e-mail address {address} to an Active Directory object."
-                ),
-                back_off_ms: None,
+    let responses = request
+        .mailbox_data
+        .iter()
+        .map(|data| {
+            let Some(mailbox) = context.org.mailbox(&data.address).cloned() else {
+                let error = EwsError {
+                    code: "ErrorMailRecipientNotFound",
+                    text: format!(
+                        "Unable to resolve e-mail address {} to an Active Directory object.",
+                        data.address
+                    ),
+                    back_off_ms: None,
+                };
+                return FreeBusyResponse {
+                    message: error_message(&error),
+                    view: FreeBusyView::default(),
+                };
             };
-            envelope::open_message(w, "m:ResponseMessage", Some(&error));
-            w.end();
-            w.end();
-            continue;
-        };
-        envelope::open_message(w, "m:ResponseMessage", None);
-        w.end();
-        let events: Vec<_> = calendar::instances(context.org, &mailbox.address, start, end)
-            .into_iter()
-            .filter(|item| {
-                item.calendar
-                    .as_ref()
-                    .is_some_and(|c| !c.is_cancelled && c.free_busy != FreeBusy::Free)
-            })
-            .collect();
-        w.start("m:FreeBusyView", &[]);
-        let view_type = if view.starts_with("Detailed") {
-            view.as_str()
-        } else {
-            "FreeBusy"
-        };
-        w.leaf("t:FreeBusyViewType", view_type);
-        if view.ends_with("Merged") {
-            w.leaf("t:MergedFreeBusy", &merged(&events, start, end, interval));
-        }
-        w.start("t:CalendarEventArray", &[]);
-        for item in &events {
-            let data = item.calendar.as_ref().expect("filtered above");
-            w.start("t:CalendarEvent", &[]);
-            w.leaf("t:StartTime", &utc_to_local(data.start, bias));
-            w.leaf("t:EndTime", &utc_to_local(data.end, bias));
-            w.leaf("t:BusyType", data.free_busy.as_str());
-            if view.starts_with("Detailed") {
-                let instance = calendar::instance_type(item);
-                w.start("t:CalendarEventDetails", &[]);
-                w.leaf("t:ID", &crate::ids::item_id(item));
-                w.leaf("t:Subject", &item.subject);
-                w.leaf("t:Location", &data.location);
-                w.bool("t:IsMeeting", data.is_meeting);
-                w.bool("t:IsRecurring", instance != calendar::InstanceType::Single);
-                w.bool(
-                    "t:IsException",
-                    instance == calendar::InstanceType::Exception,
-                );
-                w.bool("t:IsReminderSet", item.reminder_is_set);
-                w.bool("t:IsPrivate", item.sensitivity == "Private");
-                w.end();
+            let events: Vec<Item> = calendar::instances(context.org, &mailbox.address, start, end)
+                .into_iter()
+                .filter(|item| {
+                    item.calendar
+                        .as_ref()
+                        .is_some_and(|c| !c.is_cancelled && c.free_busy != FreeBusy::Free)
+                })
+                .collect();
+            let view = FreeBusyView {
+                free_busy_view_type: Some(if detailed {
+                    view
+                } else {
+                    FreeBusyViewType::FreeBusy
+                }),
+                merged_free_busy: merged
+                    .then(|| merged_string(&events, start, end, i64::from(interval))),
+                calendar_events: events
+                    .iter()
+                    .map(|item| event(item, bias, detailed))
+                    .collect(),
+            };
+            FreeBusyResponse {
+                message: ResponseMessage::success(()),
+                view,
             }
-            w.end();
-        }
-        w.end();
-        w.end();
-        w.end();
-    }
-    w.end();
-    w.end();
-    Ok(())
+        })
+        .collect();
+    Ok(GetUserAvailabilityResponse { responses })
 }
 
-fn local_to_utc(text: &str, bias: SignedDuration) -> Result<Timestamp, EwsError> {
-    if let Ok(timestamp) = text.parse::<Timestamp>() {
-        return Ok(timestamp);
+fn event(item: &Item, bias: SignedDuration, detailed: bool) -> CalendarEvent {
+    let data = item
+        .calendar
+        .as_ref()
+        .expect("instances carry calendar data");
+    let instance = calendar::instance_type(item);
+    CalendarEvent {
+        start_time: utc_to_local(data.start, bias),
+        end_time: utc_to_local(data.end, bias),
+        busy_type: LegacyFreeBusyType::from_wire(data.free_busy.as_str())
+            .unwrap_or(LegacyFreeBusyType::Busy),
+        details: detailed.then(|| CalendarEventDetails {
+            id: Some(crate::ids::item_id(item)),
+            subject: Some(item.subject.clone()),
+            location: Some(data.location.clone()),
+            is_meeting: data.is_meeting,
+            is_recurring: instance != calendar::InstanceType::Single,
+            is_exception: instance == calendar::InstanceType::Exception,
+            is_reminder_set: item.reminder_is_set,
+            is_private: item.sensitivity == "Private",
+        }),
     }
-    let local: jiff::civil::DateTime = text.parse().map_err(|_| {
-        EwsError::schema_validation(&format!("`{text}` is not a valid xs:dateTime"))
-    })?;
+}
+
+fn local_to_utc(local: DateTime, bias: SignedDuration) -> Result<Timestamp, EwsError> {
     let as_utc = jiff::tz::TimeZone::UTC
         .to_ambiguous_timestamp(local)
         .compatible()
@@ -144,14 +128,14 @@ fn local_to_utc(text: &str, bias: SignedDuration) -> Result<Timestamp, EwsError>
         .map_err(|_| EwsError::schema_validation("time out of range"))
 }
 
-fn utc_to_local(timestamp: Timestamp, bias: SignedDuration) -> String {
+fn utc_to_local(timestamp: Timestamp, bias: SignedDuration) -> DateTime {
     let local = timestamp.checked_sub(bias).unwrap_or(timestamp);
-    jiff::fmt::strtime::format("%Y-%m-%dT%H:%M:%S", local).unwrap_or_default()
+    jiff::tz::TimeZone::UTC.to_datetime(local)
 }
 
 /// Returns one digit per interval: 0 free, 1 tentative, 2 busy, 3 away,
 /// 4 working elsewhere, the strongest status overlapping each interval.
-fn merged(events: &[crate::model::Item], start: Timestamp, end: Timestamp, minutes: i64) -> String {
+fn merged_string(events: &[Item], start: Timestamp, end: Timestamp, minutes: i64) -> String {
     let mut digits = String::new();
     let mut slot = start;
     while slot < end {

@@ -1,82 +1,47 @@
-//! CreateItem: calendar items with invitations, messages, and the response
-//! objects AcceptItem, TentativelyAcceptItem, DeclineItem,
-//! CancelCalendarItem and RemoveItem.
+//! CreateItem: calendar items with invitations and the response objects
+//! AcceptItem, TentativelyAcceptItem, DeclineItem and CancelCalendarItem.
 
+use roombridge_ews::operations::{
+    CreateItem, CreateItemResponse, ItemsContent, NewItem, ResponseObject, ResponseObjectKind,
+};
+use roombridge_ews::types::{BaseItemId, CalendarItem};
+
+use crate::ews::Context;
+use crate::ews::convert::{apply_calendar_item, item_reference, message};
 use crate::ews::errors::EwsError;
-use crate::ews::item_parse::{apply_item_element, blank_calendar, blank_item};
-use crate::ews::item_write::write_item_id;
-use crate::ews::{Context, envelope};
+use crate::ews::item_parse::{blank_calendar, blank_item};
+use crate::ids;
 use crate::meeting::{self, DeleteType, Sending, WorkflowError};
 use crate::model::{Folder, ItemKind, Person, ResponseType};
-use crate::xml::{Element, XmlWriter};
 
 /// Answers CreateItem with one response message per item.
-pub(crate) fn create_item(
-    context: &mut Context<'_>,
-    request: &Element,
-    w: &mut XmlWriter,
-) -> Result<(), EwsError> {
-    let items = request
-        .child("Items")
-        .ok_or_else(|| EwsError::schema_validation("CreateItem has no Items"))?;
+pub(crate) fn create_item(context: &mut Context<'_>, request: &CreateItem) -> CreateItemResponse {
     let disposition = request
-        .attribute("MessageDisposition")
-        .unwrap_or("SaveOnly");
-    let invitations = request.attribute("SendMeetingInvitations");
-    let saved_folder = match request
-        .child("SavedItemFolderId")
-        .and_then(|parent| parent.children.first())
-    {
-        Some(folder) => Some(context.resolve_folder(folder)?),
-        None => None,
-    };
-    envelope::open_response(w, "m:CreateItemResponse");
-    w.start("m:ResponseMessages", &[]);
-    for element in &items.children {
-        let result = match element.name.as_str() {
-            "CalendarItem" => {
-                create_calendar_item(context, element, invitations, saved_folder.as_ref())
+        .message_disposition
+        .map_or("SaveOnly", |disposition| disposition.as_str());
+    let saved_folder = request
+        .saved_item_folder_id
+        .as_ref()
+        .map(|folder| context.resolve_folder(folder));
+    let mut messages = Vec::new();
+    for item in &request.items {
+        let result = match (&saved_folder, item) {
+            (Some(Err(error)), _) => Err(error.clone()),
+            (folder, NewItem::CalendarItem(calendar)) => {
+                let folder = folder
+                    .as_ref()
+                    .and_then(|folder| folder.as_ref().ok())
+                    .map(|(_, folder)| *folder);
+                let invitations = request.send_meeting_invitations.map(|value| value.as_str());
+                create_calendar_item(context, calendar, invitations, folder)
             }
-            "AcceptItem" => respond(context, element, ResponseType::Accept, disposition),
-            "TentativelyAcceptItem" => {
-                respond(context, element, ResponseType::Tentative, disposition)
-            }
-            "DeclineItem" => respond(context, element, ResponseType::Decline, disposition),
-            "CancelCalendarItem" => cancel_calendar_item(context, element, disposition),
-            "RemoveItem" => remove_item(context, element),
-            "Message" => create_message(context, element, disposition, saved_folder.as_ref()),
-            other => Err(EwsError::invalid_request(&format!(
-                "CreateItem cannot create `{other}` items in the simulator."
-            ))),
+            (_, NewItem::ResponseObject(object)) => respond(context, object, disposition),
         };
-        match result {
-            Ok(created) => {
-                envelope::open_message(w, "m:CreateItemResponseMessage", None);
-                match created {
-                    Some(number) => {
-                        let item = &context.org.items[&number];
-                        w.start("m:Items", &[]);
-                        w.start(crate::ews::item_write::element_name(item.kind), &[]);
-                        write_item_id(w, "t:ItemId", item);
-                        w.end();
-                        w.end();
-                    }
-                    None => {
-                        w.empty("m:Items", &[]);
-                    }
-                }
-                w.end();
-            }
-            Err(error) => {
-                envelope::open_message(w, "m:CreateItemResponseMessage", Some(&error));
-                w.empty("m:Items", &[]);
-                w.end();
-            }
-        }
+        messages.push(message(result.map(|number| ItemsContent {
+            items: vec![item_reference(&context.org.items[&number])],
+        })));
     }
-    w.end();
-    w.end();
-    Ok(())
+    CreateItemResponse { messages }
 }
 
 fn acting_person(context: &Context<'_>) -> Person {
@@ -92,26 +57,19 @@ fn acting_person(context: &Context<'_>) -> Person {
 
 fn create_calendar_item(
     context: &mut Context<'_>,
-    element: &Element,
+    source: &CalendarItem,
     invitations: Option<&str>,
-    saved_folder: Option<&(String, Folder)>,
-) -> Result<Option<u64>, EwsError> {
-    let folder = saved_folder.map_or(Folder::Calendar, |(_, folder)| *folder);
-    if folder != Folder::Calendar {
+    folder: Option<Folder>,
+) -> Result<u64, EwsError> {
+    if folder.is_some_and(|folder| folder != Folder::Calendar) {
         return Err(EwsError::invalid_request(
             "Calendar items can only be saved in the calendar folder.",
         ));
     }
-    let sending = match invitations {
-        Some(value) => Sending::parse(value).ok_or_else(|| {
-            EwsError::schema_validation(&format!("`{value}` is not a SendMeetingInvitations value"))
-        })?,
-        None => {
-            return Err(EwsError::invalid_request(
-                "SendMeetingInvitations is required for calendar items.",
-            ));
-        }
-    };
+    let invitations = invitations.ok_or_else(|| {
+        EwsError::invalid_request("SendMeetingInvitations is required for calendar items.")
+    })?;
+    let sending = Sending::parse(invitations).expect("the shared types only read valid values");
     let mut item = blank_item(
         ItemKind::CalendarItem,
         &context.mailbox,
@@ -119,39 +77,25 @@ fn create_calendar_item(
         context.now,
     );
     item.calendar = Some(blank_calendar(acting_person(context), context.now));
-    apply_item_element(context, &mut item, element)?;
+    apply_calendar_item(context, &mut item, source, None)?;
     let calendar = item.calendar.as_ref().expect("set above");
     if calendar.end < calendar.start {
         return Err(EwsError::end_before_start());
     }
-    Ok(Some(meeting::create(
-        context.org,
-        item,
-        sending,
-        context.now,
-    )))
-}
-
-fn reference(context: &Context<'_>, element: &Element) -> Result<u64, EwsError> {
-    let id = element
-        .child("ReferenceItemId")
-        .ok_or_else(|| EwsError::schema_validation("ReferenceItemId is missing"))?;
-    let (reference, item) = context.resolve_item(id)?;
-    if let Some(change_key) = id.attribute("ChangeKey")
-        && change_key != crate::ids::change_key(&item)
-    {
-        return Err(EwsError::irresolvable_conflict());
-    }
-    Ok(reference.number)
+    Ok(meeting::create(context.org, item, sending, context.now))
 }
 
 fn respond(
     context: &mut Context<'_>,
-    element: &Element,
-    response: ResponseType,
+    object: &ResponseObject,
     disposition: &str,
-) -> Result<Option<u64>, EwsError> {
-    let number = reference(context, element)?;
+) -> Result<u64, EwsError> {
+    let reference = BaseItemId::ItemId(object.reference_item_id.clone());
+    let (reference, item, change_key) = context.resolve_item(&reference)?;
+    if change_key.is_some_and(|key| key != ids::change_key(&item)) {
+        return Err(EwsError::irresolvable_conflict());
+    }
+    let number = reference.number;
     let sending = match disposition {
         "SendAndSaveCopy" => Sending {
             send: true,
@@ -165,8 +109,16 @@ fn respond(
         },
         _ => Sending::default(),
     };
+    let response = match object.kind {
+        ResponseObjectKind::AcceptItem => ResponseType::Accept,
+        ResponseObjectKind::TentativelyAcceptItem => ResponseType::Tentative,
+        ResponseObjectKind::DeclineItem => ResponseType::Decline,
+        ResponseObjectKind::CancelCalendarItem => {
+            return cancel_calendar_item(context, number, disposition);
+        }
+    };
     let mailbox = context.mailbox.clone();
-    let copy = meeting::respond(
+    meeting::respond(
         context.org,
         &mailbox,
         number,
@@ -177,16 +129,14 @@ fn respond(
     .map_err(|error| match error {
         WorkflowError::ItemNotFound => EwsError::item_not_found(),
         WorkflowError::NotAMeeting => EwsError::not_a_meeting(),
-    })?;
-    Ok(Some(copy))
+    })
 }
 
 fn cancel_calendar_item(
     context: &mut Context<'_>,
-    element: &Element,
+    number: u64,
     disposition: &str,
-) -> Result<Option<u64>, EwsError> {
-    let number = reference(context, element)?;
+) -> Result<u64, EwsError> {
     let item = &context.org.items[&number];
     let is_organizer = item
         .calendar
@@ -207,67 +157,5 @@ fn cancel_calendar_item(
         sending,
         context.now,
     );
-    Ok(Some(number))
-}
-
-fn remove_item(context: &mut Context<'_>, element: &Element) -> Result<Option<u64>, EwsError> {
-    let number = reference(context, element)?;
-    let item = &context.org.items[&number];
-    if item.kind != ItemKind::MeetingCancellation {
-        return Err(EwsError::not_a_meeting());
-    }
-    if let Some(copy) = item.associated_item {
-        meeting::delete(
-            context.org,
-            copy,
-            DeleteType::MoveToDeletedItems,
-            Sending::default(),
-            context.now,
-        );
-    }
-    meeting::delete(
-        context.org,
-        number,
-        DeleteType::MoveToDeletedItems,
-        Sending::default(),
-        context.now,
-    );
-    Ok(None)
-}
-
-fn create_message(
-    context: &mut Context<'_>,
-    element: &Element,
-    disposition: &str,
-    saved_folder: Option<&(String, Folder)>,
-) -> Result<Option<u64>, EwsError> {
-    let mut item = blank_item(
-        ItemKind::Message,
-        &context.mailbox,
-        Folder::SentItems,
-        context.now,
-    );
-    item.from = Some(acting_person(context));
-    apply_item_element(context, &mut item, element)?;
-    let send = disposition != "SaveOnly";
-    if send {
-        for recipient in item.to.clone() {
-            if context.org.mailbox(&recipient.address).is_some() {
-                let mut delivered = item.clone();
-                delivered.mailbox = recipient.address.to_ascii_lowercase();
-                delivered.folder = Folder::Inbox;
-                context.org.insert(delivered);
-            }
-        }
-    }
-    if disposition == "SendOnly" {
-        return Ok(None);
-    }
-    item.folder = if send {
-        Folder::SentItems
-    } else {
-        saved_folder.map_or(Folder::SentItems, |(_, folder)| *folder)
-    };
-    let number = context.org.insert(item);
-    Ok(if send { None } else { Some(number) })
+    Ok(number)
 }

@@ -1,79 +1,79 @@
 //! FindItem: CalendarView expansion, IndexedPageItemView paging,
 //! restrictions and sort orders.
 
+use jiff::Timestamp;
+use roombridge_ews::operations::{
+    FieldOrder, FindItem, FindItemContent, FindItemResponse, IndexBasePoint, ItemQueryTraversal,
+    SortDirection, View,
+};
+use roombridge_ews::types::PropertyPath;
+
 use crate::calendar;
+use crate::ews::convert::{Shape, item_to_wire, message};
 use crate::ews::errors::EwsError;
-use crate::ews::item_write::{Shape, write_item};
-use crate::ews::{Context, envelope, restriction};
+use crate::ews::{Context, restriction};
 use crate::model::{Folder, Item, ItemKind};
-use crate::xml::{Element, XmlWriter};
 
 /// Answers FindItem with one response message per parent folder.
-pub(crate) fn find_item(
-    context: &mut Context<'_>,
-    request: &Element,
-    w: &mut XmlWriter,
-) -> Result<(), EwsError> {
-    let shape = Shape::parse(request.child("ItemShape"));
-    let parents = request
-        .child("ParentFolderIds")
-        .ok_or_else(|| EwsError::schema_validation("FindItem has no ParentFolderIds"))?;
-    let traversal = request.attribute("Traversal").unwrap_or("Shallow");
-    envelope::open_response(w, "m:FindItemResponse");
-    w.start("m:ResponseMessages", &[]);
-    for parent in &parents.children {
-        let outcome = context
-            .resolve_folder(parent)
-            .and_then(|(mailbox, folder)| {
-                find_in_folder(context, request, traversal, &mailbox, folder)
-            });
-        match outcome {
-            Ok(page) => {
-                envelope::open_message(w, "m:FindItemResponseMessage", None);
-                let total = page.total.to_string();
-                let last = if page.includes_last { "true" } else { "false" };
-                let offset = page.next_offset.map(|offset| offset.to_string());
-                let mut attributes = Vec::new();
-                if let Some(offset) = offset.as_deref() {
-                    attributes.push(("IndexedPagingOffset", offset));
-                }
-                attributes.push(("TotalItemsInView", total.as_str()));
-                attributes.push(("IncludesLastItemInRange", last));
-                w.start("m:RootFolder", &attributes);
-                w.start("t:Items", &[]);
-                for item in &page.items {
-                    write_item(w, item, &shape);
-                }
-                w.end();
-                w.end();
-                w.end();
-            }
-            Err(error) => {
-                envelope::open_message(w, "m:FindItemResponseMessage", Some(&error));
-                w.end();
-            }
-        }
-    }
-    w.end();
-    w.end();
-    Ok(())
+pub(crate) fn find_item(context: &mut Context<'_>, request: &FindItem) -> FindItemResponse {
+    let shape = Shape::from_wire(&request.item_shape);
+    let messages = request
+        .parent_folder_ids
+        .iter()
+        .map(|parent| {
+            message(
+                context
+                    .resolve_folder(parent)
+                    .and_then(|(mailbox, folder)| {
+                        find_in_folder(context, request, &mailbox, folder)
+                    })
+                    .map(|page| FindItemContent {
+                        indexed_paging_offset: page.next_offset,
+                        total_items_in_view: Some(page.total as u32),
+                        includes_last_item_in_range: Some(page.includes_last),
+                        items: page
+                            .items
+                            .iter()
+                            .map(|item| item_to_wire(item, &shape))
+                            .collect(),
+                    }),
+            )
+        })
+        .collect();
+    FindItemResponse { messages }
 }
 
 struct Page {
     items: Vec<Item>,
     total: usize,
     includes_last: bool,
-    next_offset: Option<usize>,
+    next_offset: Option<u32>,
+}
+
+fn restricted(
+    context: &Context<'_>,
+    request: &FindItem,
+    items: Vec<Item>,
+) -> Result<Vec<Item>, EwsError> {
+    let Some(expression) = &request.restriction else {
+        return Ok(items);
+    };
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        if restriction::matches(context, expression, &item)? {
+            kept.push(item);
+        }
+    }
+    Ok(kept)
 }
 
 fn find_in_folder(
     context: &Context<'_>,
-    request: &Element,
-    traversal: &str,
+    request: &FindItem,
     mailbox: &str,
     folder: Folder,
 ) -> Result<Page, EwsError> {
-    if traversal != "Shallow" {
+    if request.traversal != ItemQueryTraversal::Shallow {
         // Associated and soft-deleted traversals see nothing the simulator stores.
         return Ok(Page {
             items: Vec::new(),
@@ -82,35 +82,60 @@ fn find_in_folder(
             next_offset: None,
         });
     }
-    if let Some(view) = request.child("CalendarView") {
-        return calendar_view(context, view, request, mailbox, folder);
-    }
-    let mut items: Vec<Item> = context.org.folder_items(mailbox, folder).cloned().collect();
-    if let Some(expression) = request
-        .child("Restriction")
-        .and_then(|restriction| restriction.children.first())
-    {
-        let mut kept = Vec::with_capacity(items.len());
-        for item in items {
-            if restriction::matches(context, expression, &item)? {
-                kept.push(item);
-            }
+    match &request.view {
+        Some(View::CalendarView {
+            max_entries_returned,
+            start_date,
+            end_date,
+        }) => calendar_view(
+            context,
+            request,
+            mailbox,
+            folder,
+            (*start_date, *end_date),
+            *max_entries_returned,
+        ),
+        Some(View::IndexedPage {
+            max_entries_returned,
+            offset,
+            base_point,
+        }) => {
+            let items = folder_items(context, request, mailbox, folder)?;
+            Ok(page(
+                items,
+                *max_entries_returned,
+                *offset as usize,
+                *base_point == IndexBasePoint::End,
+            ))
         }
-        items = kept;
+        None => {
+            let items = folder_items(context, request, mailbox, folder)?;
+            let total = items.len();
+            Ok(Page {
+                items,
+                total,
+                includes_last: true,
+                next_offset: None,
+            })
+        }
     }
-    sort(&mut items, request.child("SortOrder"));
+}
+
+fn folder_items(
+    context: &Context<'_>,
+    request: &FindItem,
+    mailbox: &str,
+    folder: Folder,
+) -> Result<Vec<Item>, EwsError> {
+    let items: Vec<Item> = context.org.folder_items(mailbox, folder).cloned().collect();
+    let mut items = restricted(context, request, items)?;
+    sort(&mut items, &request.sort_order);
+    Ok(items)
+}
+
+fn page(items: Vec<Item>, max: Option<u32>, offset: usize, from_end: bool) -> Page {
     let total = items.len();
-    let Some(view) = request.child("IndexedPageItemView") else {
-        return Ok(Page {
-            items,
-            total,
-            includes_last: true,
-            next_offset: None,
-        });
-    };
-    let max = attribute_number(view, "MaxEntriesReturned")?.unwrap_or(usize::MAX);
-    let offset = attribute_number(view, "Offset")?.unwrap_or(0);
-    let from_end = view.attribute("BasePoint") == Some("End");
+    let max = max.map_or(usize::MAX, |max| max as usize);
     let (start, stop) = if from_end {
         let stop = total.saturating_sub(offset);
         (stop.saturating_sub(max), stop)
@@ -118,48 +143,35 @@ fn find_in_folder(
         let start = offset.min(total);
         (start, start.saturating_add(max).min(total))
     };
-    let page: Vec<Item> = items[start..stop].to_vec();
     let includes_last = if from_end { start == 0 } else { stop >= total };
     let next_offset = if from_end { total - start } else { stop };
-    Ok(Page {
-        items: page,
+    Page {
+        items: items[start..stop].to_vec(),
         total,
         includes_last,
-        next_offset: Some(next_offset),
-    })
+        next_offset: Some(next_offset as u32),
+    }
 }
 
 fn calendar_view(
     context: &Context<'_>,
-    view: &Element,
-    request: &Element,
+    request: &FindItem,
     mailbox: &str,
     folder: Folder,
+    (start, end): (Timestamp, Timestamp),
+    max: Option<u32>,
 ) -> Result<Page, EwsError> {
-    let start = context.parse_time(view.attribute("StartDate").unwrap_or_default())?;
-    let end = context.parse_time(view.attribute("EndDate").unwrap_or_default())?;
     if end < start {
         return Err(EwsError::end_before_start());
     }
-    let mut items = if folder == Folder::Calendar {
+    let items = if folder == Folder::Calendar {
         calendar::instances(context.org, mailbox, start, end)
     } else {
         Vec::new()
     };
-    if let Some(expression) = request
-        .child("Restriction")
-        .and_then(|restriction| restriction.children.first())
-    {
-        let mut kept = Vec::with_capacity(items.len());
-        for item in items {
-            if restriction::matches(context, expression, &item)? {
-                kept.push(item);
-            }
-        }
-        items = kept;
-    }
+    let mut items = restricted(context, request, items)?;
     let total = items.len();
-    let max = attribute_number(view, "MaxEntriesReturned")?.unwrap_or(usize::MAX);
+    let max = max.map_or(usize::MAX, |max| max as usize);
     let includes_last = total <= max;
     items.truncate(max);
     Ok(Page {
@@ -170,28 +182,17 @@ fn calendar_view(
     })
 }
 
-fn attribute_number(element: &Element, name: &str) -> Result<Option<usize>, EwsError> {
-    element
-        .attribute(name)
-        .map(|text| {
-            text.parse().map_err(|_| {
-                EwsError::schema_validation(&format!("{name} `{text}` is not a valid number"))
-            })
-        })
-        .transpose()
-}
-
-fn sort(items: &mut [Item], order: Option<&Element>) {
+fn sort(items: &mut [Item], order: &[FieldOrder]) {
     // Exchange's default order is newest DateTimeReceived first.
-    let Some(field_order) = order.and_then(|order| order.child("FieldOrder")) else {
+    let Some(field_order) = order.first() else {
         items.sort_by(|a, b| b.received.cmp(&a.received).then(b.number.cmp(&a.number)));
         return;
     };
-    let descending = field_order.attribute("Order") == Some("Descending");
-    let uri = field_order
-        .child("FieldURI")
-        .and_then(|field| field.attribute("FieldURI"))
-        .unwrap_or_default();
+    let descending = field_order.order == SortDirection::Descending;
+    let uri = match &field_order.path {
+        PropertyPath::FieldUri(uri) => uri.as_str(),
+        _ => "",
+    };
     items.sort_by(|a, b| {
         let ordering = match uri {
             "calendar:Start" => start_of(a).cmp(&start_of(b)),
@@ -210,13 +211,13 @@ fn sort(items: &mut [Item], order: Option<&Element>) {
     });
 }
 
-fn start_of(item: &Item) -> Option<jiff::Timestamp> {
+fn start_of(item: &Item) -> Option<Timestamp> {
     item.calendar
         .as_ref()
         .filter(|_| item.kind == ItemKind::CalendarItem)
         .map(|calendar| calendar.start)
 }
 
-fn end_of(item: &Item) -> Option<jiff::Timestamp> {
+fn end_of(item: &Item) -> Option<Timestamp> {
     item.calendar.as_ref().map(|calendar| calendar.end)
 }

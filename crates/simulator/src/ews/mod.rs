@@ -1,14 +1,16 @@
-//! The EWS endpoint: parses a SOAP request, applies impersonation and runs
-//! the operation against the organisation.
+//! The EWS endpoint: reads a SOAP request with the shared `roombridge-ews`
+//! types, applies impersonation and runs the operation against the
+//! organisation.
 //!
 //! Operations answered: GetFolder, FindItem, GetItem, CreateItem (calendar
-//! items, messages and the meeting responses AcceptItem,
-//! TentativelyAcceptItem, DeclineItem and CancelCalendarItem), UpdateItem,
-//! DeleteItem, MoveItem, SyncFolderItems, GetUserAvailability, GetRoomLists,
-//! GetRooms, ResolveNames and ConvertId. Any other operation gets an
+//! items and the response objects AcceptItem, TentativelyAcceptItem,
+//! DeclineItem and CancelCalendarItem), UpdateItem, DeleteItem, MoveItem,
+//! SyncFolderItems, GetUserAvailability, GetRoomLists, GetRooms,
+//! ResolveNames and ConvertId. Any other operation gets an
 //! ErrorInvalidRequest fault.
 
 mod availability;
+pub(crate) mod convert;
 mod create_item;
 mod delete_item;
 pub(crate) mod envelope;
@@ -17,21 +19,38 @@ mod find_item;
 mod folders;
 mod get_item;
 pub(crate) mod item_parse;
-pub(crate) mod item_write;
+mod move_item;
 mod names;
 mod restriction;
 mod sync_folder_items;
 mod update_item;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
+use roombridge_ews::operation::OperationResponse;
+use roombridge_ews::request::{Request, RequestError};
+use roombridge_ews::types::{self as wire, BaseFolderId, BaseItemId, ServerVersionInfo};
 
 use crate::ids::{self, ItemRef};
 use crate::model::{Folder, Item};
 use crate::org::Org;
 use crate::sync_state::SyncStateKey;
-use crate::xml::{Element, XmlWriter};
 use errors::EwsError;
+
+/// English month names as MonthNamesType spells them, 1 = January.
+pub(crate) const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// What the HTTP layer sends back for one EWS request.
 #[derive(Debug)]
@@ -58,11 +77,28 @@ pub(crate) fn fault_reply(error: &EwsError, operation: &str) -> EwsReply {
 
 /// Returns the operation name of a request body, when it parses.
 pub(crate) fn operation_name(body: &str) -> Option<String> {
-    let root = Element::parse(body).ok()?;
+    let root = crate::xml::Element::parse(body).ok()?;
     root.child("Body")?
         .children
         .first()
         .map(|operation| operation.name.clone())
+}
+
+/// The ServerVersionInfo every response carries: an Exchange Server 2016
+/// cumulative update (build 15.1.2507), whose schema version is V2017_07_11.
+pub(crate) fn server_version_info() -> ServerVersionInfo {
+    ServerVersionInfo {
+        major_version: Some(15),
+        minor_version: Some(1),
+        major_build_number: Some(2507),
+        minor_build_number: Some(6),
+        version: Some("V2017_07_11".to_string()),
+    }
+}
+
+/// Writes a whole response document.
+fn respond<R: OperationResponse>(response: &R) -> String {
+    roombridge_ews::envelope::response_xml(Some(&server_version_info()), response)
 }
 
 /// The state an operation runs with.
@@ -72,8 +108,8 @@ pub(crate) struct Context<'a> {
     /// The mailbox the request acts as (the impersonated one, or the principal).
     pub(crate) mailbox: String,
     pub(crate) now: Timestamp,
-    /// TimeZoneContext of the request, for times without an offset.
-    pub(crate) zone: TimeZone,
+    /// TimeZoneContext of the request, for restriction constants without an offset.
+    pub(crate) zone: jiff::tz::TimeZone,
 }
 
 /// Runs one EWS request for the signed-in `principal`.
@@ -83,29 +119,40 @@ pub(crate) fn handle(
     principal: &str,
     body: &str,
 ) -> EwsReply {
-    let root = match Element::parse(body) {
-        Ok(root) => root,
-        Err(error) => {
+    let (header, request) = match Request::parse_envelope(body) {
+        Ok(parsed) => parsed,
+        // The shared types have no MoveItem; it is read here.
+        Err(RequestError::UnsupportedOperation(name)) if name == "MoveItem" => {
+            return move_item::handle(org, principal, body);
+        }
+        Err(RequestError::UnsupportedOperation(name)) => {
+            let error = EwsError::invalid_request(&format!(
+                "The operation `{name}` is not supported by the simulator."
+            ));
+            return fault_reply(&error, &name);
+        }
+        Err(RequestError::Malformed(error)) => {
             return fault_reply(&EwsError::schema_validation(&error.to_string()), "unknown");
         }
     };
-    let Some(operation) = root.child("Body").and_then(|body| body.children.first()) else {
-        return fault_reply(
-            &EwsError::schema_validation("the SOAP Body has no operation element"),
-            "unknown",
-        );
-    };
-    let name = operation.name.clone();
-    let header = root.child("Header");
-    let mailbox = match acting_mailbox(org, principal, header) {
+    let name = request.operation_name();
+    let target = header
+        .impersonation
+        .as_ref()
+        .map(|impersonation| impersonation.connecting_sid.value().to_string());
+    let mailbox = match acting_mailbox(org, principal, target.as_deref()) {
         Ok(mailbox) => mailbox,
-        Err(error) => return fault_reply(&error, &name),
+        Err(error) => return fault_reply(&error, name),
     };
-    let zone = header
-        .and_then(|header| header.path(&["TimeZoneContext", "TimeZoneDefinition"]))
-        .and_then(|definition| definition.attribute("Id"))
-        .map_or(TimeZone::UTC, crate::tz::zone_for);
+    if let Err(error) = check_schema_limits(&request) {
+        return fault_reply(&error, name);
+    }
     let seq_before = org.seq;
+    let zone = header
+        .time_zone_context
+        .as_ref()
+        .and_then(|definition| definition.id.as_deref())
+        .map_or(jiff::tz::TimeZone::UTC, crate::tz::zone_for);
     let mut context = Context {
         org,
         sync_key,
@@ -113,62 +160,60 @@ pub(crate) fn handle(
         now: Timestamp::now(),
         zone,
     };
-
-    let mut w = XmlWriter::new();
-    envelope::open(&mut w);
-    let result = match name.as_str() {
-        "GetFolder" => folders::get_folder(&mut context, operation, &mut w),
-        "FindItem" => find_item::find_item(&mut context, operation, &mut w),
-        "GetItem" => get_item::get_item(&mut context, operation, &mut w),
-        "CreateItem" => create_item::create_item(&mut context, operation, &mut w),
-        "UpdateItem" => update_item::update_item(&mut context, operation, &mut w),
-        "DeleteItem" => delete_item::delete_item(&mut context, operation, &mut w),
-        "MoveItem" => delete_item::move_item(&mut context, operation, &mut w),
-        "SyncFolderItems" => sync_folder_items::sync_folder_items(&mut context, operation, &mut w),
-        "GetUserAvailabilityRequest" | "GetUserAvailability" => {
-            availability::get_user_availability(&mut context, operation, &mut w)
+    let body = match &request {
+        Request::GetFolder(request) => respond(&folders::get_folder(&mut context, request)),
+        Request::FindItem(request) => respond(&find_item::find_item(&mut context, request)),
+        Request::GetItem(request) => respond(&get_item::get_item(&mut context, request)),
+        Request::CreateItem(request) => respond(&create_item::create_item(&mut context, request)),
+        Request::UpdateItem(request) => respond(&update_item::update_item(&mut context, request)),
+        Request::DeleteItem(request) => respond(&delete_item::delete_item(&mut context, request)),
+        Request::SyncFolderItems(request) => {
+            respond(&sync_folder_items::sync_folder_items(&mut context, request))
         }
-        "GetRoomLists" => names::get_room_lists(&mut context, &mut w),
-        "GetRooms" => names::get_rooms(&mut context, operation, &mut w),
-        "ResolveNames" => names::resolve_names(&mut context, operation, &mut w),
-        "ConvertId" => names::convert_id(&mut context, operation, &mut w),
-        other => Err(EwsError::invalid_request(&format!(
-            "The operation `{other}` is not supported by the simulator."
-        ))),
+        Request::GetUserAvailability(request) => {
+            match availability::get_user_availability(&mut context, request) {
+                Ok(response) => respond(&response),
+                Err(error) => return fault_reply(&error, name),
+            }
+        }
+        Request::GetRoomLists(_) => respond(&names::get_room_lists(&mut context)),
+        Request::GetRooms(request) => respond(&names::get_rooms(&mut context, request)),
+        Request::ResolveNames(request) => respond(&names::resolve_names(&mut context, request)),
+        Request::ConvertId(request) => respond(&names::convert_id(&mut context, request)),
     };
-    if let Err(error) = result {
-        return fault_reply(&error, &name);
-    }
-    envelope::close(&mut w);
     let changed = context.org.seq != seq_before;
     EwsReply {
         status: 200,
-        body: w.finish(),
+        body,
         changed,
-        operation: name,
+        operation: name.to_string(),
     }
+}
+
+/// Rejects values the schema forbids but the shared types accept, as
+/// Exchange does before running the operation.
+fn check_schema_limits(request: &Request) -> Result<(), EwsError> {
+    if let Request::SyncFolderItems(sync) = request
+        && !(1..=512).contains(&sync.max_changes_returned)
+    {
+        let max = sync.max_changes_returned;
+        return Err(EwsError::schema_validation(&format!(
+            "MaxChangesReturned `{max}` must be a number from 1 to 512"
+        )));
+    }
+    Ok(())
 }
 
 /// Applies the ExchangeImpersonation header: returns the mailbox the
 /// request acts as.
-fn acting_mailbox(
+pub(crate) fn acting_mailbox(
     org: &Org,
     principal: &str,
-    header: Option<&Element>,
+    target: Option<&str>,
 ) -> Result<String, EwsError> {
-    let Some(sid) =
-        header.and_then(|header| header.path(&["ExchangeImpersonation", "ConnectingSID"]))
-    else {
+    let Some(target) = target else {
         return Ok(principal.to_string());
     };
-    let target = ["PrimarySmtpAddress", "SmtpAddress", "PrincipalName"]
-        .iter()
-        .find_map(|name| sid.child_text(name))
-        .ok_or_else(|| {
-            EwsError::invalid_request(
-                "ConnectingSID names no PrimarySmtpAddress, SmtpAddress or PrincipalName.",
-            )
-        })?;
     let caller = org.mailbox(principal).ok_or_else(EwsError::access_denied)?;
     if !caller.can_impersonate() && !caller.address.eq_ignore_ascii_case(target) {
         return Err(EwsError::impersonate_user_denied());
@@ -179,78 +224,86 @@ fn acting_mailbox(
     Ok(mailbox.address.clone())
 }
 
+/// Checks that a request acting as `acting` may open `address`'s mailbox.
+pub(crate) fn check_access(org: &Org, acting: &str, address: &str) -> Result<String, EwsError> {
+    let mailbox = org
+        .mailbox(address)
+        .ok_or_else(|| EwsError::non_existent_mailbox(address))?;
+    if mailbox.address != acting {
+        return Err(EwsError::access_denied());
+    }
+    Ok(mailbox.address.clone())
+}
+
 impl Context<'_> {
-    /// Checks that the request may open `address`'s mailbox.
-    pub(crate) fn check_access(&self, address: &str) -> Result<String, EwsError> {
-        let mailbox = self
-            .org
-            .mailbox(address)
-            .ok_or_else(|| EwsError::non_existent_mailbox(address))?;
-        if mailbox.address != self.mailbox {
-            return Err(EwsError::access_denied());
-        }
-        Ok(mailbox.address.clone())
-    }
-
-    /// Resolves a DistinguishedFolderId or FolderId element.
-    pub(crate) fn resolve_folder(&self, element: &Element) -> Result<(String, Folder), EwsError> {
-        match element.name.as_str() {
-            "DistinguishedFolderId" => {
-                let id = element.attribute("Id").unwrap_or_default();
-                let folder =
-                    Folder::from_distinguished_id(id).ok_or_else(EwsError::folder_not_found)?;
-                let address = element
-                    .path(&["Mailbox", "EmailAddress"])
-                    .map(|address| address.text.trim());
-                let address = self.check_access(address.unwrap_or(&self.mailbox))?;
+    /// Resolves a FolderId or DistinguishedFolderId.
+    pub(crate) fn resolve_folder(
+        &self,
+        folder: &BaseFolderId,
+    ) -> Result<(String, Folder), EwsError> {
+        match folder {
+            BaseFolderId::DistinguishedFolderId(distinguished) => {
+                let folder = Folder::from_distinguished_id(distinguished.id.as_str())
+                    .ok_or_else(EwsError::folder_not_found)?;
+                let address = distinguished
+                    .mailbox
+                    .as_ref()
+                    .and_then(|mailbox| mailbox.email_address.as_deref());
+                let address =
+                    check_access(self.org, &self.mailbox, address.unwrap_or(&self.mailbox))?;
                 Ok((address, folder))
             }
-            "FolderId" => {
-                let id = element.attribute("Id").unwrap_or_default();
+            BaseFolderId::FolderId(id) => {
                 let (address, folder) =
-                    ids::parse_folder_id(id).ok_or_else(EwsError::invalid_id_malformed)?;
-                let address = self.check_access(&address)?;
+                    ids::parse_folder_id(&id.id).ok_or_else(EwsError::invalid_id_malformed)?;
+                let address = check_access(self.org, &self.mailbox, &address)?;
                 Ok((address, folder))
             }
-            _ => Err(EwsError::folder_not_found()),
         }
     }
 
-    /// Resolves an ItemId, OccurrenceItemId or RecurringMasterItemId element
-    /// to the stored item (or synthesized occurrence) it names.
-    pub(crate) fn resolve_item(&self, element: &Element) -> Result<(ItemRef, Item), EwsError> {
-        let reference = match element.name.as_str() {
-            "OccurrenceItemId" => {
-                let master = element.attribute("RecurringMasterId").unwrap_or_default();
-                let master =
-                    ids::parse_item_id(master).ok_or_else(EwsError::invalid_id_malformed)?;
-                let index: usize = element
-                    .attribute("InstanceIndex")
-                    .and_then(|index| index.parse().ok())
-                    .filter(|index| *index >= 1)
-                    .ok_or_else(|| {
-                        EwsError::invalid_value("InstanceIndex must be a number from 1.")
-                    })?;
+    /// Resolves an ItemId, OccurrenceItemId or RecurringMasterItemId to the
+    /// stored item (or synthesized occurrence) it names, with the change
+    /// key the request carried.
+    pub(crate) fn resolve_item(
+        &self,
+        id: &BaseItemId,
+    ) -> Result<(ItemRef, Item, Option<String>), EwsError> {
+        let (reference, change_key) = match id {
+            BaseItemId::OccurrenceItemId(occurrence) => {
+                let master = ids::parse_item_id(&occurrence.recurring_master_id)
+                    .ok_or_else(EwsError::invalid_id_malformed)?;
+                if occurrence.instance_index == 0 {
+                    return Err(EwsError::invalid_value(
+                        "InstanceIndex must be a number from 1.",
+                    ));
+                }
                 let item = self.owned_item(master.number)?;
-                let original = nth_occurrence(&item, index).ok_or_else(EwsError::item_not_found)?;
-                ItemRef {
-                    number: master.number,
-                    occurrence: Some(original),
-                }
+                let original = nth_occurrence(&item, occurrence.instance_index as usize)
+                    .ok_or_else(EwsError::item_not_found)?;
+                (
+                    ItemRef {
+                        number: master.number,
+                        occurrence: Some(original),
+                    },
+                    None,
+                )
             }
-            "RecurringMasterItemId" => {
-                let id = element.attribute("OccurrenceId").unwrap_or_default();
-                let occurrence =
-                    ids::parse_item_id(id).ok_or_else(EwsError::invalid_id_malformed)?;
-                ItemRef {
-                    number: occurrence.number,
-                    occurrence: None,
-                }
+            BaseItemId::RecurringMasterItemId(master) => {
+                let occurrence = ids::parse_item_id(&master.occurrence_id)
+                    .ok_or_else(EwsError::invalid_id_malformed)?;
+                (
+                    ItemRef {
+                        number: occurrence.number,
+                        occurrence: None,
+                    },
+                    None,
+                )
             }
-            _ => {
-                let id = element.attribute("Id").unwrap_or_default();
-                ids::parse_item_id(id).ok_or_else(EwsError::invalid_id_malformed)?
-            }
+            BaseItemId::ItemId(id) => (
+                ids::parse_item_id(&id.id).ok_or_else(EwsError::invalid_id_malformed)?,
+                id.change_key.clone(),
+            ),
         };
         let item = self.owned_item(reference.number)?;
         let item = match reference.occurrence {
@@ -259,7 +312,7 @@ impl Context<'_> {
             }
             None => item,
         };
-        Ok((reference, item))
+        Ok((reference, item, change_key))
     }
 
     fn owned_item(&self, number: u64) -> Result<Item, EwsError> {
@@ -273,7 +326,9 @@ impl Context<'_> {
         }
         Ok(item.clone())
     }
+}
 
+impl Context<'_> {
     /// Parses an xs:dateTime; times without an offset are read in the
     /// request's TimeZoneContext.
     pub(crate) fn parse_time(&self, text: &str) -> Result<Timestamp, EwsError> {
@@ -300,32 +355,15 @@ fn nth_occurrence(master: &Item, index: usize) -> Option<Timestamp> {
     let calendar = master.calendar.as_ref()?;
     let recurrence = calendar.recurrence.as_ref()?;
     let zone = crate::tz::zone_for(&calendar.start_time_zone);
-    let far = jiff::civil::date(9999, 1, 1);
-    let dates = recurrence.dates(
-        far.min(
-            zone.to_datetime(calendar.start)
-                .date()
-                .saturating_add(jiff::Span::new().years(50)),
-        ),
-    );
-    let date = *dates.get(index - 1)?;
-    zone.to_ambiguous_timestamp(date.to_datetime(zone.to_datetime(calendar.start).time()))
+    let first = zone.to_datetime(calendar.start);
+    let until = first.date().saturating_add(jiff::Span::new().years(50));
+    let date = *recurrence.dates(until).get(index.checked_sub(1)?)?;
+    zone.to_ambiguous_timestamp(date.to_datetime(first.time()))
         .compatible()
         .ok()
 }
 
-/// Reads the items named under an `ItemIds` element, in order.
-pub(crate) fn item_id_elements(parent: &Element) -> impl Iterator<Item = &Element> {
-    parent.children.iter().filter(|child| {
-        matches!(
-            child.name.as_str(),
-            "ItemId" | "OccurrenceItemId" | "RecurringMasterItemId"
-        )
-    })
-}
-
-/// Formats an instant as EWS sends it: UTC with a `Z`, whole seconds.
-pub(crate) fn format_time(timestamp: Timestamp) -> String {
-    jiff::fmt::strtime::format("%Y-%m-%dT%H:%M:%SZ", timestamp)
-        .unwrap_or_else(|_| timestamp.to_string())
+/// Returns the wire ItemId of a stored item number, without change key.
+pub(crate) fn wire_item_id(number: u64) -> wire::ItemId {
+    wire::ItemId::new(ids::item_id_for_number(number))
 }

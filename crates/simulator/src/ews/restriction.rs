@@ -1,13 +1,14 @@
 //! Evaluates FindItem restrictions (SearchExpression trees) against items.
 
 use jiff::Timestamp;
+use roombridge_ews::operations::{Comparison, Operand, SearchExpression};
+use roombridge_ews::types::PropertyPath;
 
 use crate::calendar;
 use crate::ews::Context;
+use crate::ews::convert::find_extended;
 use crate::ews::errors::EwsError;
-use crate::ews::item_write::{field_map, same_property};
 use crate::model::Item;
-use crate::xml::Element;
 
 #[derive(Debug, PartialEq, PartialOrd)]
 enum Value {
@@ -16,141 +17,80 @@ enum Value {
     Bool(bool),
 }
 
-/// Returns whether `item` matches the search expression `expression`.
+/// Returns whether `item` matches `expression`.
 pub(crate) fn matches(
     context: &Context<'_>,
-    expression: &Element,
+    expression: &SearchExpression,
     item: &Item,
 ) -> Result<bool, EwsError> {
-    let name = expression.name.as_str();
-    match name {
-        "And" => {
-            for child in &expression.children {
+    match expression {
+        SearchExpression::And(children) => {
+            for child in children {
                 if !matches(context, child, item)? {
                     return Ok(false);
                 }
             }
             Ok(true)
         }
-        "Or" => {
-            for child in &expression.children {
+        SearchExpression::Or(children) => {
+            for child in children {
                 if matches(context, child, item)? {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        "Not" => {
-            let child = expression
-                .children
-                .first()
-                .ok_or_else(|| EwsError::schema_validation("Not has no expression"))?;
-            Ok(!matches(context, child, item)?)
-        }
-        "Exists" => {
-            let path = path_of(expression)?;
-            Ok(field_value(path, item)?.is_some())
-        }
-        "Contains" => {
-            let path = path_of(expression)?;
-            let constant = expression
-                .child("Constant")
-                .and_then(|c| c.attribute("Value"))
-                .unwrap_or_default();
-            let ignore_case = expression
-                .attribute("ContainmentComparison")
-                .is_some_and(|c| c.contains("IgnoreCase"));
-            let mode = expression
-                .attribute("ContainmentMode")
-                .unwrap_or("Substring");
-            let Some(Value::Text(text)) = field_value(path, item)? else {
-                return Ok(false);
-            };
-            let (text, constant) = if ignore_case {
-                (text.to_lowercase(), constant.to_lowercase())
-            } else {
-                (text, constant.to_string())
-            };
-            Ok(match mode {
-                "FullString" => text == constant,
-                "Prefixed" => text.starts_with(&constant),
-                _ => text.contains(&constant),
-            })
-        }
-        "IsEqualTo"
-        | "IsNotEqualTo"
-        | "IsGreaterThan"
-        | "IsGreaterThanOrEqualTo"
-        | "IsLessThan"
-        | "IsLessThanOrEqualTo" => {
-            let path = path_of(expression)?;
-            let constant = expression
-                .path(&["FieldURIOrConstant", "Constant"])
-                .and_then(|constant| constant.attribute("Value"))
-                .ok_or_else(|| {
-                    EwsError::schema_validation(&format!(
-                        "{name} has no FieldURIOrConstant/Constant"
-                    ))
-                })?;
+        SearchExpression::Not(child) => Ok(!matches(context, child, item)?),
+        SearchExpression::Exists(path) => Ok(field_value(path, item)?.is_some()),
+        SearchExpression::Compare {
+            comparison,
+            path,
+            operand,
+        } => {
             let Some(value) = field_value(path, item)? else {
-                return Ok(name == "IsNotEqualTo");
+                return Ok(*comparison == Comparison::IsNotEqualTo);
             };
-            let other = coerce(context, &value, constant)?;
+            let other = match operand {
+                Operand::Constant(constant) => coerce(context, &value, constant)?,
+                Operand::Path(other) => match field_value(other, item)? {
+                    Some(other) => other,
+                    None => return Ok(*comparison == Comparison::IsNotEqualTo),
+                },
+            };
             let ordering = value.partial_cmp(&other);
-            Ok(match name {
-                "IsEqualTo" => value == other,
-                "IsNotEqualTo" => value != other,
-                "IsGreaterThan" => ordering == Some(std::cmp::Ordering::Greater),
-                "IsGreaterThanOrEqualTo" => matches!(
-                    ordering,
-                    Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
-                ),
-                "IsLessThan" => ordering == Some(std::cmp::Ordering::Less),
-                _ => matches!(
-                    ordering,
-                    Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
-                ),
+            use std::cmp::Ordering::{Equal, Greater, Less};
+            Ok(match comparison {
+                Comparison::IsEqualTo => value == other,
+                Comparison::IsNotEqualTo => value != other,
+                Comparison::IsGreaterThan => ordering == Some(Greater),
+                Comparison::IsGreaterThanOrEqualTo => matches!(ordering, Some(Greater | Equal)),
+                Comparison::IsLessThan => ordering == Some(Less),
+                Comparison::IsLessThanOrEqualTo => matches!(ordering, Some(Less | Equal)),
             })
         }
-        other => Err(EwsError::invalid_request(&format!(
-            "The search expression `{other}` is not supported."
-        ))),
     }
-}
-
-fn path_of(expression: &Element) -> Result<&Element, EwsError> {
-    expression
-        .children
-        .iter()
-        .find(|child| {
-            matches!(
-                child.name.as_str(),
-                "FieldURI" | "ExtendedFieldURI" | "IndexedFieldURI"
-            )
-        })
-        .ok_or_else(|| {
-            EwsError::schema_validation(&format!("{} names no property path", expression.name))
-        })
 }
 
 fn coerce(context: &Context<'_>, like: &Value, constant: &str) -> Result<Value, EwsError> {
     Ok(match like {
         Value::Time(_) => Value::Time(context.parse_time(constant)?),
-        Value::Bool(_) => Value::Bool(matches!(constant, "true" | "1")),
+        Value::Bool(_) => Value::Bool(matches!(constant.trim(), "true" | "1")),
         Value::Text(_) => Value::Text(constant.to_string()),
     })
 }
 
-fn field_value(path: &Element, item: &Item) -> Result<Option<Value>, EwsError> {
-    if path.name == "ExtendedFieldURI" {
-        let wanted = field_map(path);
-        let found = item
-            .extended
-            .iter()
-            .find(|property| same_property(&property.field, &wanted));
-        return Ok(found.map(|property| Value::Text(property.value.clone())));
-    }
-    let uri = path.attribute("FieldURI").unwrap_or_default();
+fn field_value(path: &PropertyPath, item: &Item) -> Result<Option<Value>, EwsError> {
+    let uri = match path {
+        PropertyPath::ExtendedFieldUri(uri) => {
+            return Ok(find_extended(item, uri).map(|property| Value::Text(property.value.clone())));
+        }
+        PropertyPath::FieldUri(uri) => uri.as_str(),
+        PropertyPath::IndexedFieldUri { field_uri, .. } => {
+            return Err(EwsError::invalid_request(&format!(
+                "The property `{field_uri}` cannot be used in a restriction."
+            )));
+        }
+    };
     let calendar = item.calendar.as_ref();
     let value = match uri {
         "item:LastModifiedTime" => Some(Value::Time(item.modified)),

@@ -1,134 +1,117 @@
 //! SyncFolderItems: the creates, updates and deletes of one folder since a
 //! sync state, in pages of MaxChangesReturned.
 
+use roombridge_ews::operations::{
+    SyncChange, SyncFolderItems, SyncFolderItemsContent, SyncFolderItemsResponse,
+};
+use roombridge_ews::types::ResponseMessage;
+
+use crate::ews::convert::{Shape, error_message, item_to_wire};
 use crate::ews::errors::EwsError;
-use crate::ews::item_write::{Shape, write_item};
-use crate::ews::{Context, envelope};
-use crate::ids;
-use crate::model::Item;
+use crate::ews::{Context, wire_item_id};
+use crate::model::Folder;
 use crate::sync_state::SyncPosition;
-use crate::xml::{Element, XmlWriter};
-
-/// Largest MaxChangesReturned the schema allows.
-const MAX_CHANGES: usize = 512;
-
-enum Change<'a> {
-    Create(&'a Item),
-    Update(&'a Item),
-    Delete(u64),
-}
 
 /// Answers SyncFolderItems.
 pub(crate) fn sync_folder_items(
     context: &mut Context<'_>,
-    request: &Element,
-    w: &mut XmlWriter,
-) -> Result<(), EwsError> {
-    let shape = Shape::parse(request.child("ItemShape"));
-    let folder_element = request
-        .child("SyncFolderId")
-        .and_then(|folder| folder.children.first())
-        .ok_or_else(|| EwsError::schema_validation("SyncFolderItems has no SyncFolderId"))?;
-    let max_text = request.child_text("MaxChangesReturned").unwrap_or_default();
-    let max: usize = max_text
-        .parse()
-        .ok()
-        .filter(|max| (1..=MAX_CHANGES).contains(max))
-        .ok_or_else(|| {
-            EwsError::schema_validation(&format!(
-                "MaxChangesReturned `{max_text}` must be a number from 1 to 512"
-            ))
-        })?;
-    let state = request.child_text("SyncState").unwrap_or_default();
-
-    envelope::open_response(w, "m:SyncFolderItemsResponse");
-    w.start("m:ResponseMessages", &[]);
-    let result = context
-        .resolve_folder(folder_element)
-        .and_then(|(mailbox, folder)| {
-            let seen = if state.is_empty() {
-                0
-            } else {
-                context
-                    .sync_key
-                    .verify(state, &mailbox, folder, context.now)
-                    .ok_or_else(EwsError::invalid_sync_state)?
-                    .seq
-            };
-            Ok((mailbox, folder, seen))
-        });
-    match result {
-        Ok((mailbox, folder, seen)) => {
-            let mut changes: Vec<(u64, Change<'_>)> = context
-                .org
-                .folder_items(&mailbox, folder)
-                .filter(|item| item.change_seq > seen)
-                .map(|item| {
-                    let change = if item.created_seq > seen {
-                        Change::Create(item)
-                    } else {
-                        Change::Update(item)
-                    };
-                    (item.change_seq, change)
-                })
-                .collect();
-            changes.extend(
-                context
-                    .org
-                    .tombstones
-                    .iter()
-                    .filter(|tombstone| tombstone.mailbox == mailbox && tombstone.folder == folder)
-                    .filter(|tombstone| tombstone.seq > seen && tombstone.created_seq <= seen)
-                    .map(|tombstone| (tombstone.seq, Change::Delete(tombstone.number))),
-            );
-            changes.sort_by_key(|(seq, _)| *seq);
-            let includes_last = changes.len() <= max;
-            changes.truncate(max);
-            let next_seq = if includes_last {
-                context.org.seq
-            } else {
-                changes.last().map_or(seen, |(seq, _)| *seq)
-            };
-            let position = SyncPosition {
-                mailbox: mailbox.clone(),
-                folder,
-                seq: next_seq,
-                issued: context.now,
-            };
-            envelope::open_message(w, "m:SyncFolderItemsResponseMessage", None);
-            w.leaf("m:SyncState", &context.sync_key.issue(&position));
-            w.bool("m:IncludesLastItemInRange", includes_last);
-            w.start("m:Changes", &[]);
-            for (_, change) in &changes {
-                match change {
-                    Change::Create(item) => {
-                        w.start("t:Create", &[]);
-                        write_item(w, item, &shape);
-                        w.end();
-                    }
-                    Change::Update(item) => {
-                        w.start("t:Update", &[]);
-                        write_item(w, item, &shape);
-                        w.end();
-                    }
-                    Change::Delete(number) => {
-                        w.start("t:Delete", &[]);
-                        w.empty("t:ItemId", &[("Id", &ids::item_id_for_number(*number))]);
-                        w.end();
-                    }
-                }
-            }
-            w.end();
-            w.end();
-        }
+    request: &SyncFolderItems,
+) -> SyncFolderItemsResponse {
+    let message = match sync(context, request) {
+        Ok(content) => ResponseMessage::success(content),
         Err(error) => {
-            envelope::open_message(w, "m:SyncFolderItemsResponseMessage", Some(&error));
-            w.empty("m:SyncState", &[]);
-            w.bool("m:IncludesLastItemInRange", true);
-            w.end();
+            let mut message = error_message::<SyncFolderItemsContent>(&error);
+            message.content.sync_state = Some(String::new());
+            message.content.includes_last_item_in_range = Some(true);
+            message
         }
+    };
+    SyncFolderItemsResponse {
+        messages: vec![message],
     }
-    w.end();
-    w.end();
-    Ok(())
+}
+
+fn sync(
+    context: &Context<'_>,
+    request: &SyncFolderItems,
+) -> Result<SyncFolderItemsContent, EwsError> {
+    let max = request.max_changes_returned;
+    let (mailbox, folder) = context.resolve_folder(&request.sync_folder_id)?;
+    let seen = match request
+        .sync_state
+        .as_deref()
+        .map(str::trim)
+        .filter(|state| !state.is_empty())
+    {
+        None => 0,
+        Some(state) => {
+            context
+                .sync_key
+                .verify(state, &mailbox, folder, context.now)
+                .ok_or_else(EwsError::invalid_sync_state)?
+                .seq
+        }
+    };
+    let shape = Shape::from_wire(&request.item_shape);
+    let mut changes = collect_changes(context, &mailbox, folder, seen, &shape);
+    changes.sort_by_key(|(seq, _)| *seq);
+    let includes_last = changes.len() <= max as usize;
+    changes.truncate(max as usize);
+    let next_seq = if includes_last {
+        context.org.seq
+    } else {
+        changes.last().map_or(seen, |(seq, _)| *seq)
+    };
+    let position = SyncPosition {
+        mailbox,
+        folder,
+        seq: next_seq,
+        issued: context.now,
+    };
+    Ok(SyncFolderItemsContent {
+        sync_state: Some(context.sync_key.issue(&position)),
+        includes_last_item_in_range: Some(includes_last),
+        changes: changes.into_iter().map(|(_, change)| change).collect(),
+    })
+}
+
+/// Returns every change after `seen`, keyed by its sequence number: items
+/// that arrived (Create) or changed (Update), and items that left (Delete)
+/// unless they also arrived after `seen`.
+fn collect_changes(
+    context: &Context<'_>,
+    mailbox: &str,
+    folder: Folder,
+    seen: u64,
+    shape: &Shape,
+) -> Vec<(u64, SyncChange)> {
+    let mut changes: Vec<(u64, SyncChange)> = context
+        .org
+        .folder_items(mailbox, folder)
+        .filter(|item| item.change_seq > seen)
+        .map(|item| {
+            let wire = item_to_wire(item, shape);
+            let change = if item.created_seq > seen {
+                SyncChange::Create(wire)
+            } else {
+                SyncChange::Update(wire)
+            };
+            (item.change_seq, change)
+        })
+        .collect();
+    changes.extend(
+        context
+            .org
+            .tombstones
+            .iter()
+            .filter(|tombstone| tombstone.mailbox == mailbox && tombstone.folder == folder)
+            .filter(|tombstone| tombstone.seq > seen && tombstone.created_seq <= seen)
+            .map(|tombstone| {
+                (
+                    tombstone.seq,
+                    SyncChange::Delete(wire_item_id(tombstone.number)),
+                )
+            }),
+    );
+    changes
 }

@@ -1,103 +1,67 @@
 //! UpdateItem with change key checks (ConflictResolution) and meeting
 //! updates sent to attendees.
 
+use roombridge_ews::operations::{
+    ConflictResolution, ItemChange, ItemUpdate, UpdateItem, UpdateItemContent, UpdateItemResponse,
+};
+use roombridge_ews::types::Item as WireItem;
+
+use crate::ews::Context;
+use crate::ews::convert::{apply_calendar_item, delete_field, item_reference, message};
 use crate::ews::errors::EwsError;
-use crate::ews::item_parse::{apply_item_element, delete_field};
-use crate::ews::item_write::write_item_id;
-use crate::ews::{Context, envelope};
 use crate::ids::{self, ItemRef};
 use crate::meeting::{self, Sending};
 use crate::model::{Item, OccurrenceOverride};
-use crate::xml::{Element, XmlWriter};
 
 /// Answers UpdateItem with one response message per ItemChange.
-pub(crate) fn update_item(
-    context: &mut Context<'_>,
-    request: &Element,
-    w: &mut XmlWriter,
-) -> Result<(), EwsError> {
-    let changes = request
-        .child("ItemChanges")
-        .ok_or_else(|| EwsError::schema_validation("UpdateItem has no ItemChanges"))?;
-    let resolution = request
-        .attribute("ConflictResolution")
-        .unwrap_or("AutoResolve");
-    let sending = request.attribute("SendMeetingInvitationsOrCancellations");
-    envelope::open_response(w, "m:UpdateItemResponse");
-    w.start("m:ResponseMessages", &[]);
-    for change in changes.children_named("ItemChange") {
-        match apply_change(context, change, resolution, sending) {
-            Ok(item) => {
-                envelope::open_message(w, "m:UpdateItemResponseMessage", None);
-                w.start("m:Items", &[]);
-                w.start(crate::ews::item_write::element_name(item.kind), &[]);
-                write_item_id(w, "t:ItemId", &item);
-                w.end();
-                w.end();
-                w.start("m:ConflictResults", &[]);
-                w.leaf("t:Count", "0");
-                w.end();
-                w.end();
-            }
-            Err(error) => {
-                envelope::open_message(w, "m:UpdateItemResponseMessage", Some(&error));
-                w.empty("m:Items", &[]);
-                w.end();
-            }
-        }
-    }
-    w.end();
-    w.end();
-    Ok(())
+pub(crate) fn update_item(context: &mut Context<'_>, request: &UpdateItem) -> UpdateItemResponse {
+    let sending = request
+        .send_meeting_invitations_or_cancellations
+        .map(|value| value.as_str());
+    let messages = request
+        .item_changes
+        .iter()
+        .map(|change| {
+            message(
+                apply_change(context, change, request.conflict_resolution, sending).map(|item| {
+                    UpdateItemContent {
+                        items: vec![item_reference(&item)],
+                        conflict_results: Some(0),
+                    }
+                }),
+            )
+        })
+        .collect();
+    UpdateItemResponse { messages }
 }
 
 fn apply_change(
     context: &mut Context<'_>,
-    change: &Element,
-    resolution: &str,
+    change: &ItemChange,
+    resolution: ConflictResolution,
     sending: Option<&str>,
 ) -> Result<Item, EwsError> {
-    let id = crate::ews::item_id_elements(change)
-        .next()
-        .ok_or_else(|| EwsError::schema_validation("ItemChange has no ItemId"))?;
-    let (reference, current) = context.resolve_item(id)?;
-    if let Some(change_key) = id.attribute("ChangeKey")
-        && change_key != ids::change_key(&current)
-        && resolution == "NeverOverwrite"
+    let (reference, current, change_key) = context.resolve_item(&change.item_id)?;
+    if change_key.is_some_and(|key| key != ids::change_key(&current))
+        && resolution == ConflictResolution::NeverOverwrite
     {
         return Err(EwsError::irresolvable_conflict());
     }
-    let updates = change
-        .child("Updates")
-        .ok_or_else(|| EwsError::schema_validation("ItemChange has no Updates"))?;
     let mut updated = current.clone();
-    for update in &updates.children {
-        match update.name.as_str() {
-            "SetItemField" | "AppendToItemField" => {
-                let source = update
-                    .children
-                    .iter()
-                    .find(|child| {
-                        !matches!(
-                            child.name.as_str(),
-                            "FieldURI" | "IndexedFieldURI" | "ExtendedFieldURI"
-                        )
-                    })
-                    .ok_or_else(|| {
-                        EwsError::schema_validation(&format!("{} has no item element", update.name))
-                    })?;
-                apply_item_element(context, &mut updated, source)?;
-            }
-            "DeleteItemField" => {
-                if let Some(path) = update.children.first() {
-                    delete_field(&mut updated, path);
+    for update in &change.updates {
+        match update {
+            ItemUpdate::SetItemField { path, item }
+            | ItemUpdate::AppendToItemField { path, item } => match item {
+                WireItem::CalendarItem(source) => {
+                    apply_calendar_item(context, &mut updated, source, Some(path))?
                 }
-            }
-            other => {
-                return Err(EwsError::schema_validation(&format!(
-                    "`{other}` is not an item update"
-                )));
-            }
+                _ => {
+                    return Err(EwsError::invalid_request(
+                        "The simulator updates calendar items only.",
+                    ));
+                }
+            },
+            ItemUpdate::DeleteItemField { path } => delete_field(&mut updated, path),
         }
     }
     if let Some(calendar) = &updated.calendar
@@ -106,11 +70,7 @@ fn apply_change(
         return Err(EwsError::end_before_start());
     }
     let sending = match (sending, updated.calendar.is_some()) {
-        (Some(value), _) => Sending::parse(value).ok_or_else(|| {
-            EwsError::schema_validation(&format!(
-                "`{value}` is not a SendMeetingInvitationsOrCancellations value"
-            ))
-        })?,
+        (Some(value), _) => Sending::parse(value).expect("the shared types only read valid values"),
         (None, true) => {
             return Err(EwsError::invalid_request(
                 "SendMeetingInvitationsOrCancellations is required for calendar items.",

@@ -73,11 +73,6 @@ impl Element {
         self.children.iter().find(|child| child.name == name)
     }
 
-    /// Returns every child named `name`.
-    pub(crate) fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
-        self.children.iter().filter(move |child| child.name == name)
-    }
-
     /// Follows a path of child names.
     pub(crate) fn path(&self, names: &[&str]) -> Option<&Element> {
         names

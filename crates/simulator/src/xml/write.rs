@@ -63,11 +63,6 @@ impl XmlWriter {
         self
     }
 
-    /// Writes a boolean leaf as `true` or `false`.
-    pub(crate) fn bool(&mut self, name: &'static str, value: bool) -> &mut Self {
-        self.leaf(name, if value { "true" } else { "false" })
-    }
-
     /// Returns the document.
     pub(crate) fn finish(self) -> String {
         debug_assert!(self.open.is_empty(), "unclosed elements: {:?}", self.open);
