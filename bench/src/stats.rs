@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-/// What one layer achieved.
+/// Measured figures of one layer.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct LayerResult {
     /// Bookings created per second, each with its conflict check.

@@ -2,8 +2,8 @@
 //!
 //! Booking `i` goes to room `i % rooms`, in hour slot `i / rooms` from
 //! 2030-01-07T06:00Z, and lasts 30 minutes, so no booking conflicts and
-//! every creation runs the full conflict check. An availability query asks
-//! for one room's busy time over one day starting at a random hour of the
+//! every creation runs the full conflict check. An availability query requests
+//! one room's busy time over one day starting at a random hour of the
 //! booked range, so it returns up to 24 intervals.
 
 use jiff::{SignedDuration, Timestamp};

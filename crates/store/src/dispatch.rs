@@ -10,9 +10,8 @@
 macro_rules! write_transaction {
     ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
         match &$store.backend {
-            $crate::store::Backend::Sqlite { pool, write_gate } => {
-                let _gate = write_gate.lock().await;
-                let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
+            $crate::store::Backend::Sqlite { writer, .. } => {
+                let mut transaction = writer.begin_with("BEGIN IMMEDIATE").await?;
                 let value =
                     $crate::sqlite::$module::$function(&mut transaction, $($arg),*).await?;
                 transaction.commit().await?;
@@ -34,8 +33,8 @@ macro_rules! write_transaction {
 macro_rules! read_only {
     ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
         match &$store.backend {
-            $crate::store::Backend::Sqlite { pool, .. } => {
-                let mut connection = pool.acquire().await?;
+            $crate::store::Backend::Sqlite { readers, .. } => {
+                let mut connection = readers.acquire().await?;
                 $crate::sqlite::$module::$function(&mut connection, $($arg),*).await
             }
             $crate::store::Backend::Postgres { pool } => {

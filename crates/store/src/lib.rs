@@ -32,10 +32,14 @@ mod migrations;
 mod postgres;
 mod sqlite;
 mod store;
+mod sync;
 mod token;
 
 pub use error::StoreError;
 pub use store::{BookingFilter, DEFAULT_LIST_LIMIT, ExternalUpsert, OUTBOX_LEASE, Store};
+pub use sync::{
+    AppliedChange, RoomItem, RoomSyncCommit, RoomSyncLock, RoomSyncOutcome, RoomSyncState,
+};
 pub use token::TOKEN_PREFIX;
 
 /// Result of a store operation.

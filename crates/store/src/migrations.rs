@@ -5,18 +5,32 @@ use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 /// Version, description and SQL of each SQLite migration.
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "sync",
+        include_str!("../migrations/sqlite/0002_sync.sql"),
+    ),
+];
 
 /// Version, description and SQL of each PostgreSQL migration.
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/postgres/0001_initial.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "sync",
+        include_str!("../migrations/postgres/0002_sync.sql"),
+    ),
+];
 
 fn migrator(set: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     let migrations = set

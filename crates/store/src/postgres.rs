@@ -16,3 +16,5 @@ pub(crate) mod outbox;
 pub(crate) mod people;
 #[path = "sql/rows.rs"]
 pub(crate) mod rows;
+#[path = "sql/sync.rs"]
+pub(crate) mod sync;

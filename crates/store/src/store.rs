@@ -1,7 +1,6 @@
 //! The [`Store`] handle and its public operations.
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -28,6 +27,9 @@ pub const OUTBOX_LEASE: SignedDuration = SignedDuration::from_mins(5);
 /// no limit.
 pub const DEFAULT_LIST_LIMIT: u32 = 1_000;
 
+/// Number of SQLite connections for reads.
+const SQLITE_READERS: u32 = 8;
+
 /// How long an SQLite connection waits for another process's write lock.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -52,7 +54,7 @@ pub struct BookingFilter {
     pub limit: Option<u32>,
 }
 
-/// What [`Store::upsert_external_booking`] did.
+/// Outcome of [`Store::upsert_external_booking`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExternalUpsert {
     /// Stored a booking not seen before.
@@ -70,10 +72,12 @@ pub enum ExternalUpsert {
 #[derive(Clone)]
 pub(crate) enum Backend {
     Sqlite {
-        pool: SqlitePool,
-        /// Serializes this process's write transactions, so that they queue
-        /// here instead of polling SQLite's busy handler.
-        write_gate: Arc<tokio::sync::Mutex<()>>,
+        /// The one connection that writes. Writers of this process queue for
+        /// it instead of polling SQLite's busy handler, and its page cache
+        /// stays valid because no other connection of the process writes.
+        writer: SqlitePool,
+        /// Connections for reads, which WAL mode runs beside the writer.
+        readers: SqlitePool,
     },
     Postgres {
         pool: PgPool,
@@ -114,10 +118,12 @@ impl Store {
                 .await?;
             Backend::Postgres { pool }
         } else if url.starts_with("sqlite:") {
-            Backend::Sqlite {
-                pool: connect_sqlite(url).await?,
-                write_gate: Arc::default(),
-            }
+            let options = sqlite_options(url)?;
+            // The writer connects first, so that it creates the file and
+            // switches it to WAL mode before any reader opens it.
+            let writer = sqlite_pool(options.clone(), 1).await?;
+            let readers = sqlite_pool(options, SQLITE_READERS).await?;
+            Backend::Sqlite { writer, readers }
         } else {
             return Err(StoreError::InvalidUrl(
                 "expected `sqlite:PATH` or `postgres://USER@HOST/DATABASE`".to_owned(),
@@ -154,10 +160,10 @@ impl Store {
     /// # Errors
     ///
     /// Returns [`StoreError::Database`] when a migration fails or the
-    /// database holds a migration this build does not know.
+    /// database contains a migration this build does not know.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.backend {
-            Backend::Sqlite { pool, .. } => migrations::sqlite().run(pool).await?,
+            Backend::Sqlite { writer, .. } => migrations::sqlite().run(writer).await?,
             Backend::Postgres { pool } => migrations::postgres().run(pool).await?,
         }
         Ok(())
@@ -166,7 +172,10 @@ impl Store {
     /// Closes every connection; pending operations finish first.
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { pool, .. } => pool.close().await,
+            Backend::Sqlite { writer, readers } => {
+                writer.close().await;
+                readers.close().await;
+            }
             Backend::Postgres { pool } => pool.close().await,
         }
     }
@@ -481,7 +490,7 @@ impl Store {
 
     /// Stores a change that the sync engine read from Exchange for a known
     /// booking, internal or external: an edit made in Outlook, the room's
-    /// answer, new identifiers. It is stored as Exchange reports it, without
+    /// response, new identifiers. It is stored as Exchange reports it, without
     /// validation or conflict check, with a history entry from the
     /// `exchange` side and no outbox record. A change that changes nothing
     /// returns the booking as it is.
@@ -598,7 +607,7 @@ pub(crate) struct Update<'a> {
     pub(crate) now: Timestamp,
 }
 
-async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|error| StoreError::InvalidUrl(format!("{error}: expected `sqlite:PATH`")))?
         .create_if_missing(true)
@@ -608,8 +617,18 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .foreign_keys(true);
+    Ok(options)
+}
+
+async fn sqlite_pool(
+    options: SqliteConnectOptions,
+    connections: u32,
+) -> Result<SqlitePool, StoreError> {
     let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(connections)
+        // A connection to a local file cannot drop like a network
+        // connection, so the liveness query before each use is skipped.
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     Ok(pool)

@@ -1,4 +1,6 @@
 -- Instants are microseconds since the Unix epoch (UTC) in INTEGER columns.
+-- Bookings are keyed by their UUID alone (WITHOUT ROWID), which saves the
+-- separate primary key index on every insert.
 
 CREATE TABLE rooms (
     address       TEXT PRIMARY KEY NOT NULL,

@@ -87,40 +87,74 @@ pub(crate) async fn conflicts(
     rows.iter().map(rows::booking).collect()
 }
 
+type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+/// Binds every column of `booking` in [`booking_columns!`] order as `$1` to
+/// `$24`.
+fn bind_columns<'q>(query: Query<'q>, booking: &'q Booking, attendees: String) -> Query<'q> {
+    query
+        .bind(booking.id)
+        .bind(&booking.room)
+        .bind(&booking.organizer)
+        .bind(&booking.subject)
+        .bind(&booking.body)
+        .bind(micros(booking.start))
+        .bind(micros(booking.end))
+        .bind(&booking.time_zone)
+        .bind(booking.all_day)
+        .bind(attendees)
+        .bind(booking.origin.as_str())
+        .bind(booking.status.as_str())
+        .bind(&booking.declined_reason)
+        .bind(optional_micros(booking.deleted_at))
+        .bind(booking.version)
+        .bind(&booking.exchange.uid)
+        .bind(optional_micros(booking.exchange.recurrence_id))
+        .bind(&booking.exchange.organizer_item_id)
+        .bind(&booking.exchange.organizer_change_key)
+        .bind(&booking.exchange.room_item_id)
+        .bind(&booking.exchange.room_change_key)
+        .bind(optional_micros(booking.exchange.last_modified))
+        .bind(micros(booking.created_at))
+        .bind(micros(booking.updated_at))
+}
+
 pub(crate) async fn insert(conn: &mut Connection, booking: &Booking) -> Result<(), StoreError> {
-    sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "INSERT INTO bookings (",
         booking_columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
          $16, $17, $18, $19, $20, $21, $22, $23, $24)"
-    ))
-    .bind(booking.id)
-    .bind(&booking.room)
-    .bind(&booking.organizer)
-    .bind(&booking.subject)
-    .bind(&booking.body)
-    .bind(micros(booking.start))
-    .bind(micros(booking.end))
-    .bind(&booking.time_zone)
-    .bind(booking.all_day)
-    .bind(to_json(&booking.attendees)?)
-    .bind(booking.origin.as_str())
-    .bind(booking.status.as_str())
-    .bind(&booking.declined_reason)
-    .bind(optional_micros(booking.deleted_at))
-    .bind(booking.version)
-    .bind(&booking.exchange.uid)
-    .bind(optional_micros(booking.exchange.recurrence_id))
-    .bind(&booking.exchange.organizer_item_id)
-    .bind(&booking.exchange.organizer_change_key)
-    .bind(&booking.exchange.room_item_id)
-    .bind(&booking.exchange.room_change_key)
-    .bind(optional_micros(booking.exchange.last_modified))
-    .bind(micros(booking.created_at))
-    .bind(micros(booking.updated_at))
-    .execute(&mut *conn)
-    .await?;
+    ));
+    bind_columns(query, booking, to_json(&booking.attendees)?)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+/// Inserts a blocking `booking` unless a blocking booking of its room
+/// overlaps it, in one statement, and returns whether it was inserted.
+async fn insert_if_free(conn: &mut Connection, booking: &Booking) -> Result<bool, StoreError> {
+    let query = sqlx::query(concat!(
+        "INSERT INTO bookings (",
+        booking_columns!(),
+        ") SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18, $19, $20, $21, $22, $23, $24 WHERE NOT EXISTS (SELECT 1 FROM bookings \
+         WHERE room = $2 AND end_at > $6 AND start_at < $7 AND deleted_at IS NULL \
+         AND status IN ('confirmed', 'tentative'))"
+    ));
+    let result = bind_columns(query, booking, to_json(&booking.attendees)?)
+        .execute(&mut *conn)
+        .await;
+    match result {
+        Ok(done) => Ok(done.rows_affected() == 1),
+        Err(sqlx::Error::Database(error))
+            if error.kind() == sqlx::error::ErrorKind::ForeignKeyViolation =>
+        {
+            Err(unknown_room(&booking.room))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Writes every mutable column of `booking` to its row.
@@ -276,17 +310,15 @@ pub(crate) async fn create(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<Booking, StoreError> {
-    if !lock_room(conn, &request.room).await? {
+    // SQLite's `BEGIN IMMEDIATE` already serializes writers, and its
+    // foreign key on `room` rejects an unknown room, so only PostgreSQL
+    // needs the room lock first.
+    if POSTGRES && !lock_room(conn, &request.room).await? {
         return Err(unknown_room(&request.room));
-    }
-    let id = Uuid::now_v7();
-    let taken = conflicts(conn, &request.room, request.start, request.end, id).await?;
-    if !taken.is_empty() {
-        return Err(StoreError::Conflict(taken));
     }
 
     let booking = Booking {
-        id,
+        id: Uuid::now_v7(),
         room: request.room,
         organizer: request.organizer,
         subject: request.subject,
@@ -305,7 +337,10 @@ pub(crate) async fn create(
         created_at: now,
         updated_at: now,
     };
-    insert(conn, &booking).await?;
+    if !insert_if_free(conn, &booking).await? {
+        let taken = conflicts(conn, &booking.room, booking.start, booking.end, booking.id).await?;
+        return Err(StoreError::Conflict(taken));
+    }
     record_change(conn, None, &booking, HistoryAction::Created, actor).await?;
     Ok(booking)
 }
@@ -332,7 +367,7 @@ pub(crate) async fn update(
 ) -> Result<Booking, StoreError> {
     let not_found = || StoreError::not_found("booking", update.id);
 
-    // The unlocked read rejects stale and invalid requests early and tells
+    // The unlocked read rejects stale and invalid requests early and determines
     // which rooms to lock. Rooms are locked before the booking row, in
     // address order, the order every writer uses, so that two transactions
     // never wait for each other's locks.

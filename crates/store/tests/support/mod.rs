@@ -127,7 +127,7 @@ pub fn at(text: &str) -> Timestamp {
     text.parse().unwrap()
 }
 
-/// An instant on 2026-03-02 (UTC) at `hour:minute`.
+/// Returns the instant 2026-03-02 at `hour:minute` UTC.
 pub fn hm(hour: u8, minute: u8) -> Timestamp {
     at(&format!("2026-03-02T{hour:02}:{minute:02}:00Z"))
 }
