@@ -124,15 +124,17 @@ fn every_built_request_parses_back() {
             Request::parse_envelope(&xml).unwrap_or_else(|error| panic!("{name}: {error}"));
         assert_eq!(header, common::header(), "{name}");
         let expected = match name.as_str() {
-            "get-folder" => "GetFolder",
-            "find-item-calendar-view" | "find-item-restriction" => "FindItem",
-            "get-item-batch" => "GetItem",
+            "get-folder" | "get-folder-distinguished" => "GetFolder",
+            "find-item-calendar-view"
+            | "find-item-restriction"
+            | "find-item-calendar-view-constructor" => "FindItem",
+            "get-item-batch" | "get-item-calendar-items" => "GetItem",
             "create-item-calendar-batch"
             | "create-item-responses"
             | "create-item-accept-saved-folder" => "CreateItem",
             "update-item" => "UpdateItem",
             "delete-item" => "DeleteItem",
-            "sync-folder-items" => "SyncFolderItems",
+            "sync-folder-items" | "sync-folder-items-first-page" => "SyncFolderItems",
             "get-user-availability" => "GetUserAvailabilityRequest",
             "get-room-lists" => "GetRoomLists",
             "get-rooms" => "GetRooms",

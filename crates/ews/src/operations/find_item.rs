@@ -96,6 +96,30 @@ pub struct FindItem {
 }
 
 impl FindItem {
+    /// Lists the items and expanded occurrences of a calendar folder that
+    /// overlap `start..end`.
+    pub fn calendar_view(
+        folder: BaseFolderId,
+        start: Timestamp,
+        end: Timestamp,
+        item_shape: Shape,
+    ) -> FindItem {
+        FindItem {
+            traversal: ItemQueryTraversal::Shallow,
+            item_shape,
+            view: Some(View::CalendarView {
+                max_entries_returned: None,
+                start_date: start,
+                end_date: end,
+            }),
+            restriction: None,
+            sort_order: Vec::new(),
+            parent_folder_ids: vec![folder],
+        }
+    }
+}
+
+impl FindItem {
     fn write_view(&self, writer: &mut XmlWriter) {
         match &self.view {
             None => {}

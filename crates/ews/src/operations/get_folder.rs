@@ -3,7 +3,9 @@
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getfolder-operation>
 
 use crate::operation::{Operation, messages_response};
-use crate::types::{BaseFolderId, FolderId, ResponseContent};
+use crate::types::{
+    BaseFolderId, DistinguishedFolderId, DistinguishedFolderIdName, FolderId, ResponseContent,
+};
 use crate::xml::{Element, Ns, ParseError, ReadXml, WriteXml, XmlReader, XmlWriter};
 
 use super::shape::{Shape, expect_element, read_folder_ids, write_folder_ids};
@@ -15,6 +17,21 @@ pub struct GetFolder {
     pub folder_shape: Shape,
     /// Folders to read; each gets its own response message.
     pub folder_ids: Vec<BaseFolderId>,
+}
+
+impl GetFolder {
+    /// Reads a well-known folder, with only its id, of the caller's mailbox
+    /// or of `mailbox`.
+    pub fn distinguished(name: DistinguishedFolderIdName, mailbox: Option<&str>) -> GetFolder {
+        let folder = match mailbox {
+            Some(address) => DistinguishedFolderId::of_mailbox(name, address),
+            None => DistinguishedFolderId::new(name),
+        };
+        GetFolder {
+            folder_shape: Shape::new(super::shape::BaseShape::IdOnly),
+            folder_ids: vec![folder.into()],
+        }
+    }
 }
 
 impl Operation for GetFolder {

@@ -18,6 +18,19 @@ pub struct GetItem {
     pub item_ids: Vec<BaseItemId>,
 }
 
+impl GetItem {
+    /// Reads items by id with the calendar properties a sync client needs
+    /// ([`crate::types::paths::CALENDAR_SYNC_PROPERTIES`]) and text bodies.
+    pub fn calendar_items(item_ids: Vec<BaseItemId>) -> GetItem {
+        let mut item_shape = Shape::id_only_with(crate::types::paths::CALENDAR_SYNC_PROPERTIES);
+        item_shape.body_type = Some(super::shape::BodyTypeResponse::Text);
+        GetItem {
+            item_shape,
+            item_ids,
+        }
+    }
+}
+
 impl Operation for GetItem {
     const NAME: &'static str = "GetItem";
     const IDEMPOTENT: bool = true;

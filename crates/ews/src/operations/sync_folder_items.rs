@@ -35,6 +35,25 @@ pub struct SyncFolderItems {
     pub sync_scope: Option<SyncFolderItemsScope>,
 }
 
+impl SyncFolderItems {
+    /// Requests the next page of changes to a folder after `sync_state`
+    /// (`None` for the first run), with ids only.
+    pub fn next_page(
+        sync_folder_id: BaseFolderId,
+        sync_state: Option<String>,
+        max_changes_returned: u32,
+    ) -> SyncFolderItems {
+        SyncFolderItems {
+            item_shape: Shape::new(super::shape::BaseShape::IdOnly),
+            sync_folder_id,
+            sync_state,
+            ignore: Vec::new(),
+            max_changes_returned,
+            sync_scope: None,
+        }
+    }
+}
+
 impl Operation for SyncFolderItems {
     const NAME: &'static str = "SyncFolderItems";
     const IDEMPOTENT: bool = true;

@@ -417,6 +417,30 @@ pub fn all_requests() -> Vec<(String, String)> {
             },
         }),
     );
+    add(
+        "get-folder-distinguished",
+        envelope(&GetFolder::distinguished(
+            DistinguishedFolderIdName::Inbox,
+            Some("room1@example.com"),
+        )),
+    );
+    add(
+        "get-item-calendar-items",
+        envelope(&GetItem::calendar_items(vec![ItemId::new("AAMkA1").into()])),
+    );
+    add(
+        "find-item-calendar-view-constructor",
+        envelope(&FindItem::calendar_view(
+            room_calendar(),
+            ts("2030-01-01T00:00:00Z"),
+            ts("2030-01-08T00:00:00Z"),
+            Shape::new(BaseShape::Default),
+        )),
+    );
+    add(
+        "sync-folder-items-first-page",
+        envelope(&SyncFolderItems::next_page(room_calendar(), None, 100)),
+    );
     add("get-room-lists", envelope(&GetRoomLists));
     add(
         "get-rooms",
