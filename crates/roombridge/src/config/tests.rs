@@ -354,3 +354,24 @@ fn interval_accepts_humane_durations() {
     assert!(parse_interval("0s").is_err());
     assert!(parse_interval("-5m").is_err());
 }
+
+#[test]
+fn every_variable_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("../../roombridge.example.toml")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let variables = ENV_OVERRIDES
+        .iter()
+        .map(|(var, ..)| *var)
+        .chain([PASSWORD_VAR]);
+    for var in variables {
+        assert!(
+            example.contains(var),
+            "roombridge.example.toml does not mention {var}"
+        );
+        assert!(
+            readme.contains(var),
+            "the crate README does not mention {var}"
+        );
+    }
+}
