@@ -2,7 +2,7 @@
 //! many requests costs one token lookup in the database per minute rather
 //! than one per request.
 //!
-//! Entries are keyed by the SHA-256 of the token, so the cache never holds
+//! Entries are keyed by the SHA-256 of the token, so the cache never stores
 //! a token itself. Only successful lookups are cached: an unknown token is
 //! looked up every time, which keeps guessed tokens from filling memory.
 
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use roombridge_domain::User;
 use sha2::{Digest, Sha256};
 
-/// How long a successful lookup is reused. A token removed from the
+/// Lifetime of a cached lookup. A token removed from the
 /// database keeps working on this instance for at most this long.
 pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(60);
 
