@@ -87,3 +87,20 @@ fn responses_validate_against_exchange2016_schema() {
     let failures = validate(&schema, &responses);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn response_codes_exist_in_schema() {
+    let Some(shared) = roombridge_testkit::shared_dir("EWS schema validation") else {
+        return;
+    };
+    let messages =
+        std::fs::read_to_string(shared.join("ews-reference/schema/exchange2016/messages.xsd"))
+            .unwrap();
+    for code in roombridge_ews::types::ResponseCode::NAMED {
+        let enumeration = format!("<xs:enumeration value=\"{}\"/>", code.as_str());
+        assert!(
+            messages.contains(&enumeration),
+            "`{code}` is not a ResponseCodeType value"
+        );
+    }
+}

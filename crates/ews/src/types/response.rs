@@ -32,6 +32,9 @@ macro_rules! response_codes {
         }
 
         impl ResponseCode {
+            /// Every code that has a variant of its own.
+            pub const NAMED: &'static [ResponseCode] = &[ $( ResponseCode::$variant, )+ ];
+
             /// Returns the code as spelled on the wire.
             pub fn as_str(&self) -> &str {
                 match self {
@@ -141,6 +144,9 @@ response_codes! {
     ErrorInvalidPropertyRequest,
     /// The property set is invalid.
     ErrorInvalidPropertySet,
+    /// The item a response object refers to is not a meeting request or
+    /// calendar item it can apply to.
+    ErrorInvalidReferenceItem,
     /// The recipients are invalid.
     ErrorInvalidRecipients,
     /// The request is invalid.
@@ -494,4 +500,46 @@ pub fn write_messages_response<T: ResponseContent>(
     }
     writer.end("m:ResponseMessages");
     writer.end(name);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_code_parses_known_and_other() {
+        assert_eq!(
+            ResponseCode::from_wire(" ErrorServerBusy\n"),
+            ResponseCode::ErrorServerBusy
+        );
+        assert_eq!(
+            ResponseCode::from_wire("a:ErrorImpersonateUserDenied"),
+            ResponseCode::ErrorImpersonateUserDenied
+        );
+        assert_eq!(
+            ResponseCode::from_wire("ErrorProxiedSubscriptionCallFailure"),
+            ResponseCode::Other(String::from("ErrorProxiedSubscriptionCallFailure"))
+        );
+        assert_eq!(
+            ResponseCode::ErrorInvalidReferenceItem.as_str(),
+            "ErrorInvalidReferenceItem"
+        );
+    }
+
+    #[test]
+    fn named_codes_round_trip() {
+        for code in ResponseCode::NAMED {
+            assert_eq!(&ResponseCode::from_wire(code.as_str()), code);
+        }
+    }
+
+    #[test]
+    fn back_off_reads_milliseconds() {
+        let values = vec![MessageXmlValue {
+            name: String::from("BackOffMilliseconds"),
+            value: String::from(" 297749 "),
+        }];
+        assert_eq!(back_off_milliseconds(&values), Some(297_749));
+        assert_eq!(back_off_milliseconds(&[]), None);
+    }
 }
