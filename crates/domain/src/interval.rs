@@ -90,4 +90,35 @@ mod tests {
         ]);
         assert_eq!(merged, vec![(t(9), t(11)), (t(12), t(14))]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn overlap_is_symmetric(a in 0i64..100, a_len in 1i64..50, b in 0i64..100, b_len in 1i64..50) {
+            let t = |minutes: i64| Timestamp::from_second(minutes * 60).unwrap();
+            let (a_start, a_end, b_start, b_end) = (t(a), t(a + a_len), t(b), t(b + b_len));
+            proptest::prop_assert_eq!(
+                overlaps(a_start, a_end, b_start, b_end),
+                overlaps(b_start, b_end, a_start, a_end)
+            );
+            // Two intervals overlap exactly when some whole minute lies in both.
+            let shared = (a..a + a_len).any(|minute| (b..b + b_len).contains(&minute));
+            proptest::prop_assert_eq!(overlaps(a_start, a_end, b_start, b_end), shared);
+        }
+
+        #[test]
+        fn merge_covers_same_minutes(spans in proptest::collection::vec((0i64..200, 1i64..30), 0..20)) {
+            let t = |minutes: i64| Timestamp::from_second(minutes * 60).unwrap();
+            let merged = merge_intervals(spans.iter().map(|&(start, len)| (t(start), t(start + len))));
+
+            for pair in merged.windows(2) {
+                proptest::prop_assert!(pair[0].1 < pair[1].0, "not disjoint and sorted: {:?}", pair);
+            }
+            for minute in 0..240 {
+                let covered = spans.iter().any(|&(start, len)| (start..start + len).contains(&minute));
+                let instant = t(minute);
+                let in_merged = merged.iter().any(|&(start, end)| start <= instant && instant < end);
+                proptest::prop_assert_eq!(covered, in_merged, "minute {}", minute);
+            }
+        }
+    }
 }

@@ -162,10 +162,17 @@ impl Store {
     /// Returns [`StoreError::Database`] when a migration fails or the
     /// database contains a migration this build does not know.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        let started = std::time::Instant::now();
         match &self.backend {
             Backend::Sqlite { writer, .. } => migrations::sqlite().run(writer).await?,
             Backend::Postgres { pool } => migrations::postgres().run(pool).await?,
         }
+        tracing::info!(
+            target: "roombridge::store",
+            database = self.database_kind(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "database schema is up to date"
+        );
         Ok(())
     }
 
