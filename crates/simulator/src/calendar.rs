@@ -8,7 +8,7 @@ use crate::model::{Folder, Item, ItemKind};
 use crate::org::Org;
 use crate::tz;
 
-/// What a calendar item is within its series (CalendarItemType).
+/// Place of a calendar item within its series (CalendarItemType).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstanceType {
     /// Not recurring.

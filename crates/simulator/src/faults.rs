@@ -23,12 +23,12 @@ pub struct Faults {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRule {
-    /// What happens.
+    /// The fault.
     pub kind: FaultKind,
     /// EWS operation it applies to (`CreateItem`, ...); all when absent.
     #[serde(default)]
     pub operation: Option<String>,
-    /// How many requests it applies to before it is removed; unlimited when absent.
+    /// Number of requests it applies to before it is removed; unlimited when absent.
     #[serde(default)]
     pub count: Option<u32>,
     /// Chance from 0 to 1 that a matching request is hit; 1 when absent.

@@ -185,6 +185,7 @@ fn moment(property: &Property) -> Result<Moment, IcsError> {
         .is_some_and(|kind| kind.eq_ignore_ascii_case("DATE"))
         || value.len() == 8;
     let zone_name = property.param("TZID").unwrap_or("UTC").to_string();
+
     let zone = crate::tz::zone_for(&zone_name);
     if property.param("TZID").is_some()
         && zone == TimeZone::UTC
@@ -194,6 +195,7 @@ fn moment(property: &Property) -> Result<Moment, IcsError> {
             "unknown time zone `{zone_name}`; use an IANA name such as `Asia/Shanghai`"
         )));
     }
+
     let local = if date_only {
         let date = Date::strptime("%Y%m%d", value)
             .map_err(|_| error(format!("`{value}` is not a DATE (YYYYMMDD)")))?;
@@ -208,6 +210,7 @@ fn moment(property: &Property) -> Result<Moment, IcsError> {
     } else {
         zone
     };
+
     let instant = zone
         .to_ambiguous_timestamp(local)
         .compatible()
@@ -232,6 +235,7 @@ fn event(properties: &[Property], end_line: usize) -> Result<Event, IcsError> {
         message: "VEVENT has no DTSTART".into(),
     })?;
     let start = moment(start_property)?;
+
     let end = match (find("DTEND"), find("DURATION")) {
         (Some(end), _) => moment(end)?.instant,
         (None, Some(duration)) => {
@@ -257,9 +261,11 @@ fn event(properties: &[Property], end_line: usize) -> Result<Event, IcsError> {
             message: "DTEND is before DTSTART".into(),
         });
     }
+
     let recurrence = find("RRULE")
         .map(|rule| recurrence(rule, &start))
         .transpose()?;
+
     let mut exdates = Vec::new();
     for exdate in properties
         .iter()
@@ -331,12 +337,14 @@ fn recurrence(rule: &Property, start: &Moment) -> Result<Recurrence, IcsError> {
             parts.insert(key.to_ascii_uppercase(), value.to_ascii_uppercase());
         }
     }
+
     let interval: u32 = parts
         .get("INTERVAL")
         .map_or(Ok(1), |value| value.parse())
         .map_err(|_| error("INTERVAL is not a number".into()))?;
     let start_date = start.local.date();
     // BYDAY entries are `MO` or, for monthly and yearly rules, `2TU` / `-1FR`.
+
     let by_day: Vec<(Option<i32>, DayOfWeek)> = parts
         .get("BYDAY")
         .map(|value| {
@@ -361,6 +369,7 @@ fn recurrence(rule: &Property, start: &Moment) -> Result<Recurrence, IcsError> {
         })
         .transpose()?
         .unwrap_or_default();
+
     let set_position: Option<i32> = parts.get("BYSETPOS").and_then(|value| value.parse().ok());
     let month: i8 = parts
         .get("BYMONTH")
@@ -370,10 +379,12 @@ fn recurrence(rule: &Property, start: &Moment) -> Result<Recurrence, IcsError> {
         .get("BYMONTHDAY")
         .and_then(|value| value.parse().ok())
         .unwrap_or(start_date.day());
+
     let relative = by_day.first().and_then(|(position, day)| {
         let index = position.or(set_position).and_then(position_index)?;
         Some((*day, index))
     });
+
     let frequency = parts.get("FREQ").map(String::as_str).unwrap_or_default();
     let pattern = match frequency {
         "DAILY" => Pattern::Daily { interval },
@@ -417,6 +428,7 @@ fn recurrence(rule: &Property, start: &Moment) -> Result<Recurrence, IcsError> {
             )));
         }
     };
+
     let end = if let Some(count) = parts.get("COUNT") {
         RangeEnd::Count(
             count

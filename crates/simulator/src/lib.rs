@@ -39,7 +39,7 @@ use std::time::Duration;
 pub use organisation::{Booking, OrganisationError, OrganisationFile};
 pub use server::{RunningSimulator, StartError};
 
-/// How to start a simulator.
+/// Settings for starting a simulator.
 #[derive(Debug, Clone)]
 pub struct SimulatorConfig {
     /// Address to listen on; port 0 picks a free port.

@@ -2,7 +2,7 @@
 //! updates and cancellations, as Exchange's calendar attendant performs them.
 //!
 //! Delivery is immediate: when a call returns, every attendee mailbox of the
-//! organisation already holds its copy and message, and rooms with
+//! organisation already contains its copy and message, and rooms with
 //! `AutoAccept` have already answered.
 
 use jiff::Timestamp;
@@ -13,7 +13,7 @@ use crate::model::{
 use crate::org::Org;
 use crate::rooms;
 
-/// What to send with a create, update or delete (the SendMeetingInvitations
+/// Messages to send with a create, update or delete (the SendMeetingInvitations
 /// family of attributes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Sending {
@@ -57,7 +57,7 @@ impl Sending {
     }
 }
 
-/// How DeleteItem removes an item.
+/// Disposal of an item by DeleteItem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeleteType {
     /// Removed for good.
@@ -306,7 +306,7 @@ fn person_for(org: &Org, address: &str) -> Person {
     }
 }
 
-/// Answers a meeting as `responder`: `reference` is the meeting request or
+/// Records `responder`'s response to a meeting: `reference` is the meeting request or
 /// the responder's calendar copy. Returns the calendar copy's number (the
 /// copy may have moved to Deleted Items after a decline).
 pub fn respond(
@@ -355,7 +355,7 @@ pub fn respond(
         org.move_to(copy_number, Folder::DeletedItems, now);
     }
 
-    // The answered request (and any older one for this meeting) leaves the Inbox.
+    // The request (and any older one for this meeting) leaves the Inbox.
     let requests: Vec<u64> = org
         .folder_items(responder, Folder::Inbox)
         .filter(|item| {
@@ -440,7 +440,7 @@ fn record_response(
 
 /// Sends the organizer's changes to attendees after an update: copies
 /// follow the organizer, added attendees are invited, removed ones get a
-/// cancellation. A change of time resets every answer.
+/// cancellation. A change of time resets every response.
 pub fn propagate_update(
     org: &mut Org,
     number: u64,

@@ -15,14 +15,14 @@ pub enum MailboxKind {
     User {
         /// Password for Basic and NTLM sign-in.
         password: Password,
-        /// Whether the account holds the ApplicationImpersonation role.
+        /// Whether the account has the ApplicationImpersonation role.
         #[serde(default)]
         impersonation: bool,
         /// NetBIOS domain accepted in NTLM sign-in (`EXAMPLE` in `EXAMPLE\svc`).
         #[serde(default)]
         domain: Option<String>,
     },
-    /// A room (resource) mailbox; nobody signs in as it.
+    /// A room (resource) mailbox, which cannot sign in.
     Room {
         /// The room's Set-CalendarProcessing settings.
         #[serde(default)]
@@ -41,9 +41,9 @@ pub struct RoomProcessing {
     pub automate_processing: AutomateProcessing,
     /// Whether conflicting requests are accepted anyway (default false).
     pub allow_conflicts: bool,
-    /// How far ahead a meeting may start, in days (default 180).
+    /// Booking window: the latest start accepted, in days from now (default 180).
     pub booking_window_in_days: u32,
-    /// Longest meeting accepted, in minutes (default 1440; 0 means no limit).
+    /// Maximum meeting duration accepted, in minutes (default 1440). Zero turns the limit off.
     pub maximum_duration_in_minutes: u32,
     /// Whether the organizer's name is added to the room copy's subject (default true).
     pub add_organizer_to_subject: bool,
@@ -70,7 +70,7 @@ impl Default for RoomProcessing {
     }
 }
 
-/// Who processes meeting requests sent to a room.
+/// Processing of meeting requests sent to a room.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub enum AutomateProcessing {
     /// The resource booking attendant accepts or declines at once.
@@ -233,7 +233,7 @@ impl Folder {
     }
 }
 
-/// How an attendee answered, or the role of the mailbox (`Organizer`).
+/// An attendee's response, or the role of the mailbox (`Organizer`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub enum ResponseType {
     /// No information.
@@ -247,7 +247,7 @@ pub enum ResponseType {
     Accept,
     /// Declined.
     Decline,
-    /// The request arrived but has not been answered.
+    /// The request arrived but has no response yet.
     NoResponseReceived,
 }
 
@@ -334,7 +334,7 @@ pub struct Person {
     pub address: String,
 }
 
-/// An attendee of a meeting and its last answer.
+/// An attendee of a meeting and its last response.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Attendee {
     /// Who.
@@ -345,7 +345,7 @@ pub struct Attendee {
     pub last_response_time: Option<Timestamp>,
 }
 
-/// Which attendee list a mailbox is on.
+/// Attendee list a mailbox is on.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub enum AttendeeRole {
     /// RequiredAttendees.
@@ -442,7 +442,7 @@ pub struct OccurrenceOverride {
     pub modified: Timestamp,
 }
 
-/// What an item is.
+/// Kind of item.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub enum ItemKind {
     /// An appointment or meeting (`IPM.Appointment`).

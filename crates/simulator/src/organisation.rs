@@ -71,7 +71,7 @@ pub enum OrganisationError {
     Parse {
         /// The file.
         path: String,
-        /// What the parser reported.
+        /// The parser's message.
         message: String,
     },
     /// The contents are inconsistent.

@@ -13,15 +13,15 @@ use serde::{Deserialize, Serialize};
 /// A recurrence pattern plus its range.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Recurrence {
-    /// How occurrences repeat.
+    /// Repetition pattern.
     pub pattern: Pattern,
     /// First day of the series.
     pub start_date: Date,
-    /// How the series ends.
+    /// End of the series.
     pub end: RangeEnd,
 }
 
-/// How occurrences repeat.
+/// Repetition pattern of a series.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub enum Pattern {
     /// Every `interval` days.
@@ -49,9 +49,9 @@ pub enum Pattern {
     RelativeMonthly {
         /// Months between occurrences.
         interval: u32,
-        /// Which days count.
+        /// Days that count.
         days: DayOfWeek,
-        /// Which of them.
+        /// Position among those days in the month.
         index: WeekIndex,
     },
     /// On a day of a month every year.
@@ -63,9 +63,9 @@ pub enum Pattern {
     },
     /// On the `index`-th `days` of a month every year.
     RelativeYearly {
-        /// Which days count.
+        /// Days that count.
         days: DayOfWeek,
-        /// Which of them.
+        /// Position among those days in the month.
         index: WeekIndex,
         /// Month, 1 to 12.
         month: i8,
@@ -192,7 +192,7 @@ impl WeekIndex {
     }
 }
 
-/// How a series ends.
+/// End of a series.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub enum RangeEnd {
     /// Never (NoEndRecurrence).

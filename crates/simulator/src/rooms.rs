@@ -9,7 +9,7 @@ use crate::model::{AutomateProcessing, Body, Folder, FreeBusy, Mailbox, Response
 use crate::org::Org;
 use crate::tz;
 
-/// How far ahead occurrences of a recurring request are checked, in days,
+/// Horizon for checking occurrences of a recurring request, in days,
 /// when the room's booking window is larger.
 const MAX_CHECK_DAYS: i64 = 3650;
 
@@ -60,8 +60,8 @@ pub(crate) fn process_request(
             }
         }
     }
-    // The attendant answers, sends the response and removes the request;
-    // OK to ignore the result because both numbers were created just now.
+    // The attendant responds and removes the request. OK to ignore the
+    // result because both numbers were created just now.
     let _ = meeting::respond(org, &room.address, request_number, response, sending, now);
     if let Err(reason) = decision {
         tracing::debug!(room = %room.address, reason, "room declined the request");

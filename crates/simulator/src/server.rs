@@ -97,7 +97,7 @@ pub struct RunningSimulator {
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// Why a simulator could not start.
+/// Error starting a simulator.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The organisation or state could not be loaded.
@@ -108,7 +108,7 @@ pub enum StartError {
     StateFile {
         /// The file.
         path: String,
-        /// What was wrong.
+        /// The problem found.
         message: String,
     },
     /// The listen address could not be bound.

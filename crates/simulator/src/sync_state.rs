@@ -4,7 +4,7 @@
 //! client has seen and the time it was issued, followed by an HMAC-SHA256
 //! over those fields with a key drawn at start-up. A state that was altered,
 //! issued by another process (or before a key rotation), or is older than
-//! the maximum age fails verification, and the caller answers
+//! the maximum age fails verification, and the caller returns
 //! ErrorInvalidSyncStateData.
 
 use base64::Engine;

@@ -13,7 +13,9 @@ pub(crate) fn zone_for(id: &str) -> TimeZone {
     }
     // NOTE: an id known to neither CLDR nor the system database expands as
     // UTC, which shifts local-time recurrences across DST changes.
-    timezone::windows_time_zone(id).or_else(|_| TimeZone::get(id)).unwrap_or(TimeZone::UTC)
+    timezone::windows_time_zone(id)
+        .or_else(|_| TimeZone::get(id))
+        .unwrap_or(TimeZone::UTC)
 }
 
 /// Returns the Windows id for an IANA name, if CLDR has one.
@@ -27,8 +29,14 @@ mod tests {
 
     #[test]
     fn maps_windows_ids() {
-        assert_eq!(zone_for("China Standard Time").iana_name(), Some("Asia/Shanghai"));
-        assert_eq!(zone_for("W. Europe Standard Time").iana_name(), Some("Europe/Berlin"));
+        assert_eq!(
+            zone_for("China Standard Time").iana_name(),
+            Some("Asia/Shanghai")
+        );
+        assert_eq!(
+            zone_for("W. Europe Standard Time").iana_name(),
+            Some("Europe/Berlin")
+        );
         assert_eq!(zone_for("Europe/Berlin").iana_name(), Some("Europe/Berlin"));
         assert_eq!(zone_for("No Such Zone"), TimeZone::UTC);
         assert_eq!(windows_id_for("Asia/Shanghai"), Some("China Standard Time"));

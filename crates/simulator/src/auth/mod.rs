@@ -38,8 +38,8 @@ pub(crate) enum AuthOutcome {
     Challenge(Vec<String>),
 }
 
-/// The `WWW-Authenticate` values offered to an unauthenticated request,
-/// strongest first, as Exchange on IIS offers them.
+/// Returns the `WWW-Authenticate` values offered to an unauthenticated
+/// request, strongest first, as Exchange on IIS offers them.
 pub(crate) fn offered_schemes() -> Vec<String> {
     vec![
         "Negotiate".to_string(),

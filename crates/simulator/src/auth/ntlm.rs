@@ -58,7 +58,7 @@ pub(crate) struct Challenge {
 }
 
 impl Challenge {
-    /// Answers a NEGOTIATE_MESSAGE with a fresh random challenge.
+    /// Creates the CHALLENGE_MESSAGE for a NEGOTIATE_MESSAGE, with a fresh random server challenge.
     pub(crate) fn new(negotiate: &[u8], domain: &str) -> Challenge {
         let requested = read_u32(negotiate, 12).unwrap_or(NEGOTIATE_UNICODE | NEGOTIATE_NTLM);
         let flags = (requested & GRANTABLE)

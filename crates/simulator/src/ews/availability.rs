@@ -1,9 +1,10 @@
 //! GetUserAvailability: free/busy of users and rooms.
 //!
 //! Request and response times are local to the request's `TimeZone`
-//! element. NOTE: only its `Bias` is applied; its daylight saving rules
-//! are ignored, so a window that crosses a DST change is off by the DST
-//! shift.
+//! element.
+//!
+//! NOTE: only the zone's `Bias` is applied and its daylight saving rules
+//! are ignored. A window that crosses a DST change is off by the shift.
 
 use jiff::civil::DateTime;
 use jiff::{SignedDuration, Timestamp};
@@ -19,7 +20,7 @@ use crate::ews::convert::error_message;
 use crate::ews::errors::EwsError;
 use crate::model::{FreeBusy, Item};
 
-/// Answers GetUserAvailability with one FreeBusyResponse per mailbox.
+/// Runs GetUserAvailability and returns one FreeBusyResponse per mailbox.
 pub(crate) fn get_user_availability(
     context: &mut Context<'_>,
     request: &GetUserAvailability,

@@ -333,7 +333,7 @@ fn extended_properties(item: &Item, shape: &Shape) -> Vec<wire::ExtendedProperty
 }
 
 /// Converts a stored item (or synthesized occurrence) to the wire item,
-/// with the properties `shape` asks for.
+/// with the properties `shape` requests.
 pub(crate) fn item_to_wire(item: &Item, shape: &Shape) -> wire::Item {
     match item.kind {
         ItemKind::CalendarItem => {
@@ -363,6 +363,7 @@ fn calendar_item_to_wire(item: &Item, shape: &Shape) -> wire::CalendarItem {
     if shape.id_only {
         return out;
     }
+
     out.parent_folder_id = Some(folder_id(item));
     out.item_class = Some(item.kind.item_class().to_string());
     out.subject = Some(item.subject.clone());
@@ -381,12 +382,15 @@ fn calendar_item_to_wire(item: &Item, shape: &Shape) -> wire::CalendarItem {
     out.last_modified_name = Some(calendar.organizer.name.clone());
     out.last_modified_time = Some(item.modified);
     let instance = calendar::instance_type(item);
+
     out.uid = Some(calendar.uid.clone());
     out.recurrence_id = calendar.recurrence_id;
     out.date_time_stamp = Some(item.modified);
+
     out.start = Some(calendar.start);
     out.end = Some(calendar.end);
     out.original_start = calendar.recurrence_id;
+
     out.is_all_day_event = Some(calendar.is_all_day);
     out.legacy_free_busy_status = wire::LegacyFreeBusyType::from_wire(calendar.free_busy.as_str());
     out.location = Some(calendar.location.clone());
@@ -400,10 +404,12 @@ fn calendar_item_to_wire(item: &Item, shape: &Shape) -> wire::CalendarItem {
     out.is_response_requested = Some(calendar.is_response_requested);
     out.calendar_item_type = wire::CalendarItemType::from_wire(instance.as_str());
     out.my_response_type = Some(response_to_wire(calendar.my_response));
+
     out.organizer = Some(recipient(&calendar.organizer));
     out.required_attendees = attendees_to_wire(&calendar.required);
     out.optional_attendees = attendees_to_wire(&calendar.optional);
     out.resources = attendees_to_wire(&calendar.resources);
+
     out.duration = Some(format_duration(calendar.end.duration_since(calendar.start)));
     out.appointment_reply_time = calendar.reply_time;
     out.appointment_sequence_number = Some(calendar.sequence as i32);
@@ -436,6 +442,7 @@ fn calendar_item_to_wire(item: &Item, shape: &Shape) -> wire::CalendarItem {
             .filter_map(|original| Timestamp::from_second(*original).ok())
             .collect();
     }
+
     out.start_time_zone = Some(time_zone(&calendar.start_time_zone));
     out.end_time_zone = Some(time_zone(&calendar.end_time_zone));
     out.allow_new_time_proposal = Some(true);
@@ -479,6 +486,7 @@ fn message_to_wire(item: &Item, shape: &Shape) -> wire::MessageItem {
     out.body = Some(body_to_wire(&item.body));
     out.date_time_received = Some(item.received);
     out.date_time_sent = Some(item.created);
+
     out.sender = item.from.as_ref().map(recipient);
     out.to_recipients = item.to.iter().map(email).collect();
     out.from = item.from.as_ref().map(recipient);
@@ -493,6 +501,7 @@ fn message_to_wire(item: &Item, shape: &Shape) -> wire::MessageItem {
     };
     // NOTE: the associated id carries no change key because the message
     // does not track the calendar item's version.
+
     out.associated_calendar_item_id = item
         .associated_item
         .map(|number| wire::ItemId::new(ids::item_id_for_number(number)));
@@ -504,6 +513,7 @@ fn message_to_wire(item: &Item, shape: &Shape) -> wire::MessageItem {
         ItemKind::MeetingRequest => wire::ResponseType::NoResponseReceived,
         _ => wire::ResponseType::Unknown,
     });
+
     out.uid = Some(calendar.uid.clone());
     out.recurrence_id = calendar.recurrence_id;
     if item.kind == ItemKind::MeetingRequest {
@@ -513,8 +523,10 @@ fn message_to_wire(item: &Item, shape: &Shape) -> wire::MessageItem {
             "FullUpdate"
         };
         out.meeting_request_type = wire::MeetingRequestType::from_wire(request_type);
+
         out.organizer = Some(recipient(&calendar.organizer));
     }
+
     out.start = Some(calendar.start);
     out.end = Some(calendar.end);
     out.location = Some(calendar.location.clone());
@@ -585,7 +597,7 @@ fn person(context: &Context<'_>, address: &wire::EmailAddress) -> Option<Person>
     })
 }
 
-/// Replaces one attendee list, keeping the answers of attendees already on it.
+/// Replaces one attendee list, keeping the responses of attendees already on it.
 fn set_attendees(
     context: &Context<'_>,
     calendar: &mut CalendarData,
@@ -646,6 +658,7 @@ pub(crate) fn apply_calendar_item(
     if let Some(importance) = source.importance {
         item.importance = importance.as_str().to_string();
     }
+
     if !source.categories.is_empty() || named("item:Categories") {
         item.categories = source.categories.clone();
     }
@@ -655,6 +668,7 @@ pub(crate) fn apply_calendar_item(
     if let Some(minutes) = source.reminder_minutes_before_start {
         item.reminder_minutes = minutes;
     }
+
     for property in &source.extended_properties {
         let value = property.single_value().unwrap_or_default().to_string();
         item.extended.retain(|stored| {
@@ -668,6 +682,7 @@ pub(crate) fn apply_calendar_item(
     let Some(calendar) = item.calendar.as_mut() else {
         return Ok(());
     };
+
     if let Some(start) = source.start {
         calendar.start = start;
     }
@@ -680,6 +695,7 @@ pub(crate) fn apply_calendar_item(
     if let Some(status) = source.legacy_free_busy_status {
         calendar.free_busy = FreeBusy::parse(status.as_str()).unwrap_or(FreeBusy::Busy);
     }
+
     if let Some(location) = &source.location {
         calendar.location = location.clone();
     }
@@ -689,6 +705,7 @@ pub(crate) fn apply_calendar_item(
     if let Some(requested) = source.is_response_requested {
         calendar.is_response_requested = requested;
     }
+
     if !source.required_attendees.is_empty() || named("calendar:RequiredAttendees") {
         set_attendees(
             context,
@@ -708,6 +725,7 @@ pub(crate) fn apply_calendar_item(
     if !source.resources.is_empty() || named("calendar:Resources") {
         set_attendees(context, calendar, AttendeeRole::Resource, &source.resources);
     }
+
     if let Some(zone) = source
         .start_time_zone
         .as_ref()
@@ -715,6 +733,7 @@ pub(crate) fn apply_calendar_item(
     {
         calendar.start_time_zone = zone;
     }
+
     if let Some(zone) = source
         .end_time_zone
         .as_ref()

@@ -14,7 +14,7 @@ use crate::ids;
 use crate::meeting::{self, DeleteType, Sending, WorkflowError};
 use crate::model::{Folder, ItemKind, Person, ResponseType};
 
-/// Answers CreateItem with one response message per item.
+/// Runs CreateItem and returns one response message per item.
 pub(crate) fn create_item(context: &mut Context<'_>, request: &CreateItem) -> CreateItemResponse {
     let disposition = request
         .message_disposition

@@ -9,7 +9,7 @@ use crate::ews::errors::EwsError;
 use crate::meeting::{self, DeleteType, Sending};
 use crate::model::{ItemKind, ResponseType};
 
-/// Answers DeleteItem with one response message per id.
+/// Runs DeleteItem and returns one response message per id.
 pub(crate) fn delete_item(context: &mut Context<'_>, request: &DeleteItem) -> DeleteItemResponse {
     let delete_type = DeleteType::parse(request.delete_type.as_str())
         .expect("the shared types only read valid values");

@@ -14,7 +14,7 @@ use crate::ews::errors::EwsError;
 use crate::ews::{Context, restriction};
 use crate::model::{Folder, Item, ItemKind};
 
-/// Answers FindItem with one response message per parent folder.
+/// Runs FindItem and returns one response message per parent folder.
 pub(crate) fn find_item(context: &mut Context<'_>, request: &FindItem) -> FindItemResponse {
     let shape = Shape::from_wire(&request.item_shape);
     let messages = request

@@ -10,7 +10,7 @@ use crate::ews::convert::message;
 use crate::ids;
 use crate::model::Folder;
 
-/// Answers GetFolder with one response message per folder id.
+/// Runs GetFolder and returns one response message per folder id.
 pub(crate) fn get_folder(context: &mut Context<'_>, request: &GetFolder) -> GetFolderResponse {
     let messages = request
         .folder_ids

@@ -5,7 +5,7 @@ use roombridge_ews::operations::{GetItem, GetItemResponse, ItemsContent};
 use crate::ews::Context;
 use crate::ews::convert::{Shape, item_to_wire, message};
 
-/// Answers GetItem with one response message per requested id.
+/// Runs GetItem and returns one response message per requested id.
 pub(crate) fn get_item(context: &mut Context<'_>, request: &GetItem) -> GetItemResponse {
     let mut shape = Shape::from_wire(&request.item_shape);
     // GetItem returns the whole item whenever the request names properties.

@@ -2,7 +2,7 @@
 //! types, applies impersonation and runs the operation against the
 //! organisation.
 //!
-//! Operations answered: GetFolder, FindItem, GetItem, CreateItem (calendar
+//! Operations implemented: GetFolder, FindItem, GetItem, CreateItem (calendar
 //! items and the response objects AcceptItem, TentativelyAcceptItem,
 //! DeclineItem and CancelCalendarItem), UpdateItem, DeleteItem, MoveItem,
 //! SyncFolderItems, GetUserAvailability, GetRoomLists, GetRooms,
@@ -52,7 +52,7 @@ pub(crate) const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// What the HTTP layer sends back for one EWS request.
+/// The HTTP status and SOAP document for one EWS request.
 #[derive(Debug)]
 pub(crate) struct EwsReply {
     /// HTTP status: 200, or 500 for a SOAP Fault.

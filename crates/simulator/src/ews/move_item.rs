@@ -10,7 +10,7 @@ use crate::model::Folder;
 use crate::org::Org;
 use crate::xml::{Element, XmlWriter};
 
-/// Answers a MoveItem request document.
+/// Runs a MoveItem request document.
 pub(crate) fn handle(org: &mut Org, principal: &str, body: &str) -> EwsReply {
     let root = match Element::parse(body) {
         Ok(root) => root,

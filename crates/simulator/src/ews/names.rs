@@ -15,7 +15,7 @@ use crate::ews::errors::EwsError;
 use crate::ids;
 use crate::model::Person;
 
-/// Answers GetRoomLists with every room list of the organisation.
+/// Runs GetRoomLists and returns every room list of the organisation.
 pub(crate) fn get_room_lists(context: &mut Context<'_>) -> GetRoomListsResponse {
     let room_lists = context
         .org
@@ -34,7 +34,7 @@ pub(crate) fn get_room_lists(context: &mut Context<'_>) -> GetRoomListsResponse 
     }
 }
 
-/// Answers GetRooms with the rooms of one room list.
+/// Runs GetRooms and returns the rooms of one room list.
 pub(crate) fn get_rooms(context: &mut Context<'_>, request: &GetRooms) -> GetRoomsResponse {
     let address = request
         .room_list
@@ -68,7 +68,7 @@ pub(crate) fn get_rooms(context: &mut Context<'_>, request: &GetRooms) -> GetRoo
     GetRoomsResponse { message }
 }
 
-/// Answers ResolveNames by matching the entry against addresses and
+/// Runs ResolveNames, matching the entry against addresses and
 /// display names (prefix, case-insensitive).
 pub(crate) fn resolve_names(
     context: &mut Context<'_>,
@@ -107,7 +107,7 @@ pub(crate) fn resolve_names(
     }
 }
 
-/// Answers ConvertId. Ids the simulator issued convert between the EWS,
+/// Runs ConvertId. Ids the simulator issued convert between the EWS,
 /// EntryId (base64) and HexEntryId formats; anything else is malformed.
 pub(crate) fn convert_id(context: &mut Context<'_>, request: &ConvertId) -> ConvertIdResponse {
     let destination = request.destination_format;

@@ -12,7 +12,7 @@ use crate::ews::{Context, wire_item_id};
 use crate::model::Folder;
 use crate::sync_state::SyncPosition;
 
-/// Answers SyncFolderItems.
+/// Runs SyncFolderItems.
 pub(crate) fn sync_folder_items(
     context: &mut Context<'_>,
     request: &SyncFolderItems,
@@ -52,9 +52,11 @@ fn sync(
                 .seq
         }
     };
+
     let shape = Shape::from_wire(&request.item_shape);
     let mut changes = collect_changes(context, &mailbox, folder, seen, &shape);
     changes.sort_by_key(|(seq, _)| *seq);
+
     let includes_last = changes.len() <= max as usize;
     changes.truncate(max as usize);
     let next_seq = if includes_last {
@@ -62,12 +64,14 @@ fn sync(
     } else {
         changes.last().map_or(seen, |(seq, _)| *seq)
     };
+
     let position = SyncPosition {
         mailbox,
         folder,
         seq: next_seq,
         issued: context.now,
     };
+
     Ok(SyncFolderItemsContent {
         sync_state: Some(context.sync_key.issue(&position)),
         includes_last_item_in_range: Some(includes_last),

@@ -13,7 +13,7 @@ use crate::ids::{self, ItemRef};
 use crate::meeting::{self, Sending};
 use crate::model::{Item, OccurrenceOverride};
 
-/// Answers UpdateItem with one response message per ItemChange.
+/// Runs UpdateItem and returns one response message per ItemChange.
 pub(crate) fn update_item(context: &mut Context<'_>, request: &UpdateItem) -> UpdateItemResponse {
     let sending = request
         .send_meeting_invitations_or_cancellations

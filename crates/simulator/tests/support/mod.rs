@@ -129,7 +129,7 @@ pub fn basic(user: &str, password: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
 }
 
-/// The service account's Basic credentials.
+/// Returns the service account's Basic credentials.
 pub fn svc() -> String {
     basic("svc@example.com", "svc-password")
 }
@@ -158,7 +158,7 @@ pub async fn call(sim: &RunningSimulator, mailbox: &str, body: &str) -> Reply {
         .expect("a response")
 }
 
-/// A mailbox reference inside a DistinguishedFolderId.
+/// Returns a DistinguishedFolderId naming a mailbox's folder.
 pub fn folder(id: &str, mailbox: &str) -> String {
     format!(
         r#"<t:DistinguishedFolderId Id="{id}"><t:Mailbox><t:EmailAddress>{}</t:EmailAddress></t:Mailbox></t:DistinguishedFolderId>"#,
@@ -166,7 +166,7 @@ pub fn folder(id: &str, mailbox: &str) -> String {
     )
 }
 
-/// A CreateItem of a meeting from `start` to `end` (RFC 3339) inviting `attendees`.
+/// Returns a CreateItem of a meeting from `start` to `end` (RFC 3339) inviting `attendees`.
 pub fn create_meeting(
     subject: &str,
     start: &str,
@@ -190,7 +190,7 @@ pub fn create_meeting(
     )
 }
 
-/// A GetItem of one id with every property.
+/// Returns a GetItem of one id with every property.
 pub fn get_item(id: &str) -> String {
     format!(
         r#"<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="{}"/></m:ItemIds></m:GetItem>"#,
@@ -198,7 +198,7 @@ pub fn get_item(id: &str) -> String {
     )
 }
 
-/// A CalendarView FindItem over a window, with every property.
+/// Returns a CalendarView FindItem over a window, with every property.
 pub fn calendar_view(mailbox: &str, start: &str, end: &str) -> String {
     format!(
         r#"<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:CalendarView StartDate="{start}" EndDate="{end}"/><m:ParentFolderIds>{}</m:ParentFolderIds></m:FindItem>"#,
@@ -206,7 +206,7 @@ pub fn calendar_view(mailbox: &str, start: &str, end: &str) -> String {
     )
 }
 
-/// A plain FindItem of a folder with every property.
+/// Returns a plain FindItem of a folder with every property.
 pub fn find_all(folder_id: &str, mailbox: &str) -> String {
     format!(
         r#"<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:ParentFolderIds>{}</m:ParentFolderIds></m:FindItem>"#,
