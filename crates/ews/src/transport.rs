@@ -110,6 +110,8 @@ pub(crate) enum TransportError {
 struct Connection {
     sender: SendRequest<Full<Bytes>>,
     authenticated: bool,
+    /// NTLM channel bindings of the TLS session, for Extended Protection.
+    channel_bindings: Option<[u8; 16]>,
 }
 
 /// Opens, authenticates and pools connections to one endpoint.
@@ -290,7 +292,7 @@ impl Transport {
             .await
             .map_err(|error| TransportError::NotSent(format!("TCP connect failed: {error}")))?;
         let _ = tcp.set_nodelay(true);
-        let sender = match &self.tls {
+        let (sender, channel_bindings) = match &self.tls {
             Some(connector) => {
                 let name = rustls_pki_types::ServerName::try_from(endpoint.host.clone()).map_err(
                     |error| TransportError::NotSent(format!("invalid TLS server name: {error}")),
@@ -298,13 +300,22 @@ impl Transport {
                 let stream = connector.connect(name, tcp).await.map_err(|error| {
                     TransportError::NotSent(format!("TLS handshake failed: {error}"))
                 })?;
-                handshake(TokioIo::new(stream)).await?
+                let bindings = stream
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|certificate| {
+                        ntlm::channel_bindings_hash(&ntlm::tls_server_end_point(certificate))
+                    });
+                (handshake(TokioIo::new(stream)).await?, bindings)
             }
-            None => handshake(TokioIo::new(tcp)).await?,
+            None => (handshake(TokioIo::new(tcp)).await?, None),
         };
         Ok(Connection {
             sender,
             authenticated: false,
+            channel_bindings,
         })
     }
 
@@ -452,13 +463,16 @@ impl Transport {
                 let challenge = ntlm::ChallengeMessage::parse(&challenge)
                     .map_err(|error| TransportError::Failed(error.to_string()))?;
                 let client_challenge: [u8; 8] = rand::random();
+                let binding = ntlm::Binding {
+                    channel_bindings: connection.channel_bindings,
+                    target_name: Some(format!("HTTP/{}", self.endpoint.host)),
+                };
                 let message = ntlm::authenticate_message(
                     &challenge,
-                    domain,
-                    username,
-                    password.expose(),
+                    (domain, username, password.expose()),
                     workstation,
                     client_challenge,
+                    &binding,
                 );
                 let authenticate = format!("NTLM {}", BASE64.encode(message.to_bytes()));
                 let request = self.request(body, anchor_mailbox, Some(&authenticate));

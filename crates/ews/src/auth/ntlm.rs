@@ -41,8 +41,14 @@ pub const CLIENT_FLAGS: u32 = NEGOTIATE_UNICODE
     | NEGOTIATE_128
     | NEGOTIATE_56;
 
+/// `MsvAvEOL`, the end of an AV pair list.
+const AV_EOL: u16 = 0;
 /// `MsvAvTimestamp`, the server's time in a CHALLENGE_MESSAGE's target info.
 const AV_TIMESTAMP: u16 = 7;
+/// `MsvAvTargetName`, the service principal name the client addressed.
+const AV_TARGET_NAME: u16 = 9;
+/// `MsvAvChannelBindings`, the MD5 hash of the TLS channel bindings.
+const AV_CHANNEL_BINDINGS: u16 = 10;
 
 /// A malformed NTLM message or a failed verification.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -220,6 +226,135 @@ fn utf16le_to_string(bytes: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
+/// Iterates over the (id, value) AV pairs of a target info list, stopping
+/// at `MsvAvEOL` or at a truncated pair.
+fn av_pairs(info: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let id = read_u16(info, at)?;
+        let length = usize::from(read_u16(info, at + 2)?);
+        if id == AV_EOL {
+            return None;
+        }
+        let value = info.get(at + 4..at + 4 + length)?;
+        at += 4 + length;
+        Some((id, value))
+    })
+}
+
+fn push_av_pair(info: &mut Vec<u8>, id: u16, value: &[u8]) {
+    info.extend_from_slice(&id.to_le_bytes());
+    info.extend_from_slice(&u16::try_from(value.len()).unwrap_or(u16::MAX).to_le_bytes());
+    info.extend_from_slice(value);
+}
+
+/// Computes the `MsvAvChannelBindings` value for TLS: the MD5 hash of a
+/// `gss_channel_bindings_struct` with zero addresses and the application
+/// data `tls-server-end-point:` followed by the certificate hash (RFC 5929).
+pub fn channel_bindings_hash(certificate_hash: &[u8]) -> [u8; 16] {
+    let mut application_data = b"tls-server-end-point:".to_vec();
+    application_data.extend_from_slice(certificate_hash);
+    let mut structure = vec![0u8; 16];
+    let length = u32::try_from(application_data.len()).unwrap_or(u32::MAX);
+    structure.extend_from_slice(&length.to_le_bytes());
+    structure.extend_from_slice(&application_data);
+    Md5::digest(&structure).into()
+}
+
+/// Computes the RFC 5929 `tls-server-end-point` hash of a DER certificate:
+/// SHA-256, or SHA-384 or SHA-512 when the certificate is signed with one.
+///
+/// NOTE: the signature algorithm is found by looking for its object
+/// identifier in the DER bytes rather than by parsing the certificate, and
+/// RSASSA-PSS certificates are hashed with SHA-256 whatever their
+/// parameters say.
+pub fn tls_server_end_point(certificate_der: &[u8]) -> Vec<u8> {
+    use sha2::{Sha256, Sha384, Sha512};
+    // DER encodings of signature algorithm OIDs with their hash sizes.
+    const ALGORITHMS: &[(&[u8], u16)] = &[
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04,
+            ],
+            256,
+        ), // md5WithRSA
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05,
+            ],
+            256,
+        ), // sha1WithRSA
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b,
+            ],
+            256,
+        ), // sha256WithRSA
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c,
+            ],
+            384,
+        ), // sha384WithRSA
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d,
+            ],
+            512,
+        ), // sha512WithRSA
+        (
+            &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
+            256,
+        ), // ecdsa-with-SHA256
+        (
+            &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],
+            384,
+        ), // ecdsa-with-SHA384
+        (
+            &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04],
+            512,
+        ), // ecdsa-with-SHA512
+    ];
+    let first = ALGORITHMS
+        .iter()
+        .filter_map(|(oid, bits)| {
+            certificate_der
+                .windows(oid.len())
+                .position(|window| window == *oid)
+                .map(|position| (position, *bits))
+        })
+        .min_by_key(|(position, _)| *position);
+    match first.map(|(_, bits)| bits) {
+        Some(384) => Sha384::digest(certificate_der).to_vec(),
+        Some(512) => Sha512::digest(certificate_der).to_vec(),
+        _ => Sha256::digest(certificate_der).to_vec(),
+    }
+}
+
+/// Builds the target info the client returns in its NTLMv2 blob: the
+/// server's AV pairs, plus the channel bindings and the service principal
+/// name when given, which servers with Extended Protection check.
+pub fn client_target_info(
+    server_info: &[u8],
+    channel_bindings: Option<[u8; 16]>,
+    target_name: Option<&str>,
+) -> Vec<u8> {
+    let mut info = Vec::with_capacity(server_info.len() + 64);
+    for (id, value) in av_pairs(server_info) {
+        if id != AV_CHANNEL_BINDINGS && id != AV_TARGET_NAME {
+            push_av_pair(&mut info, id, value);
+        }
+    }
+    if let Some(bindings) = channel_bindings {
+        push_av_pair(&mut info, AV_CHANNEL_BINDINGS, &bindings);
+    }
+    if let Some(name) = target_name {
+        push_av_pair(&mut info, AV_TARGET_NAME, &utf16le(name));
+    }
+    info.extend_from_slice(&[0, 0, 0, 0]);
+    info
+}
+
 /// Encodes a NEGOTIATE_MESSAGE without domain or workstation.
 pub fn negotiate_message() -> Vec<u8> {
     let mut message = Vec::with_capacity(32);
@@ -300,21 +435,9 @@ impl ChallengeMessage {
 
     /// Returns `MsvAvTimestamp` from the target info, if the server sent one.
     pub fn timestamp(&self) -> Option<u64> {
-        let mut at = 0;
-        while let (Some(id), Some(length)) = (
-            read_u16(&self.target_info, at),
-            read_u16(&self.target_info, at + 2),
-        ) {
-            let value = self.target_info.get(at + 4..at + 4 + usize::from(length))?;
-            if id == AV_TIMESTAMP {
-                return Some(u64::from_le_bytes(value.try_into().ok()?));
-            }
-            if id == 0 {
-                return None;
-            }
-            at += 4 + usize::from(length);
-        }
-        None
+        av_pairs(&self.target_info)
+            .find(|(id, _)| *id == AV_TIMESTAMP)
+            .and_then(|(_, value)| Some(u64::from_le_bytes(value.try_into().ok()?)))
     }
 }
 
@@ -322,15 +445,9 @@ impl ChallengeMessage {
 /// timestamp, ended by `MsvAvEOL`.
 pub fn target_info(domain: &str, computer: &str, timestamp: u64) -> Vec<u8> {
     let mut info = Vec::new();
-    for (id, value) in [
-        (2u16, utf16le(domain)),
-        (1u16, utf16le(computer)),
-        (AV_TIMESTAMP, timestamp.to_le_bytes().to_vec()),
-    ] {
-        info.extend_from_slice(&id.to_le_bytes());
-        info.extend_from_slice(&u16::try_from(value.len()).unwrap_or(u16::MAX).to_le_bytes());
-        info.extend_from_slice(&value);
-    }
+    push_av_pair(&mut info, 2, &utf16le(domain));
+    push_av_pair(&mut info, 1, &utf16le(computer));
+    push_av_pair(&mut info, AV_TIMESTAMP, &timestamp.to_le_bytes());
     info.extend_from_slice(&[0, 0, 0, 0]);
     info
 }
@@ -415,6 +532,16 @@ impl AuthenticateMessage {
         })
     }
 
+    /// Returns the `MsvAvChannelBindings` value of the NTLMv2 response, for
+    /// a server that checks Extended Protection.
+    pub fn channel_bindings(&self) -> Option<[u8; 16]> {
+        // The AV pairs follow the 16-byte proof and the 28-byte blob header.
+        let pairs = self.nt_challenge_response.get(16 + 28..)?;
+        av_pairs(pairs)
+            .find(|(id, _)| *id == AV_CHANNEL_BINDINGS)
+            .and_then(|(_, value)| value.try_into().ok())
+    }
+
     /// Checks the NTLMv2 response against the password that `password_of`
     /// returns for the message's domain and user, as a server does.
     ///
@@ -463,23 +590,38 @@ pub fn filetime_now() -> u64 {
         + u64::from(since_unix.subsec_nanos() / 100)
 }
 
+/// The client's side of Extended Protection: values bound into the
+/// NTLMv2 response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Binding {
+    /// `MsvAvChannelBindings` from [`channel_bindings_hash`], over TLS.
+    pub channel_bindings: Option<[u8; 16]>,
+    /// Service principal name, such as `HTTP/mail.contoso.com`.
+    pub target_name: Option<String>,
+}
+
 /// Builds the AUTHENTICATE_MESSAGE that responds to a challenge.
 pub fn authenticate_message(
     challenge: &ChallengeMessage,
-    domain: &str,
-    user: &str,
-    password: &str,
+    credentials: (&str, &str, &str),
     workstation: &str,
     client_challenge: [u8; 8],
+    binding: &Binding,
 ) -> AuthenticateMessage {
+    let (domain, user, password) = credentials;
     let timestamp = challenge.timestamp().unwrap_or_else(filetime_now);
     let key = ntowf_v2(password, user, domain);
+    let info = client_target_info(
+        &challenge.target_info,
+        binding.channel_bindings,
+        binding.target_name.as_deref(),
+    );
     let responses = compute_ntlm_v2(
         &key,
         challenge.server_challenge,
         client_challenge,
         timestamp,
-        &challenge.target_info,
+        &info,
     );
     AuthenticateMessage {
         lm_challenge_response: responses.lm_challenge_response,
@@ -558,20 +700,19 @@ mod tests {
         assert_eq!(parsed, challenge);
         assert_eq!(parsed.timestamp(), Some(133_000_000_000_000_000));
 
-        let message = authenticate_message(
-            &parsed,
-            "CONTOSO",
-            "svc-rooms",
-            "S3cret!",
-            "ROOMBRIDGE",
-            [7; 8],
-        );
+        let binding = Binding {
+            channel_bindings: Some(channel_bindings_hash(&[0xab; 32])),
+            target_name: Some(String::from("HTTP/mail.contoso.com")),
+        };
+        let credentials = ("CONTOSO", "svc-rooms", "S3cret!");
+        let message = authenticate_message(&parsed, credentials, "ROOMBRIDGE", [7; 8], &binding);
         let received = AuthenticateMessage::parse(&message.to_bytes()).unwrap();
         assert_eq!(received, message);
         let lookup = |domain: &str, user: &str| {
             (domain == "CONTOSO" && user == "svc-rooms").then(|| String::from("S3cret!"))
         };
         assert_eq!(received.verify(SERVER_CHALLENGE, lookup), Ok(()));
+        assert_eq!(received.channel_bindings(), binding.channel_bindings);
     }
 
     #[test]
@@ -582,13 +723,40 @@ mod tests {
             target_name: String::new(),
             target_info: Vec::new(),
         };
+        let credentials = ("CONTOSO", "svc-rooms", "wrong");
         let message =
-            authenticate_message(&challenge, "CONTOSO", "svc-rooms", "wrong", "WS", [1; 8]);
+            authenticate_message(&challenge, credentials, "WS", [1; 8], &Binding::default());
         let result = message.verify(SERVER_CHALLENGE, |_, _| Some(String::from("S3cret!")));
         assert!(
             matches!(result, Err(NtlmError::WrongPassword { .. })),
             "{result:?}"
         );
+    }
+
+    #[test]
+    fn client_target_info_appends_bindings_before_end() {
+        let server = target_info("CONTOSO", "EXCH01", 42);
+        let info = client_target_info(&server, Some([9; 16]), Some("HTTP/exch01"));
+        let pairs: Vec<(u16, Vec<u8>)> = av_pairs(&info)
+            .map(|(id, value)| (id, value.to_vec()))
+            .collect();
+        let ids: Vec<u16> = pairs.iter().map(|(id, _)| *id).collect();
+        assert_eq!(
+            ids,
+            [2, 1, AV_TIMESTAMP, AV_CHANNEL_BINDINGS, AV_TARGET_NAME]
+        );
+        assert_eq!(pairs[3].1, vec![9; 16]);
+        assert!(info.ends_with(&[0, 0, 0, 0]));
+    }
+
+    #[test]
+    fn end_point_hash_follows_signature_hash() {
+        // A made-up DER fragment with the ecdsa-with-SHA384 OID.
+        let certificate = [
+            0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03,
+        ];
+        assert_eq!(tls_server_end_point(&certificate).len(), 48);
+        assert_eq!(tls_server_end_point(&[0x30, 0x00]).len(), 32);
     }
 
     #[test]
