@@ -265,9 +265,9 @@ pub fn channel_bindings_hash(certificate_hash: &[u8]) -> [u8; 16] {
 /// SHA-256, or SHA-384 or SHA-512 when the certificate is signed with one.
 ///
 /// NOTE: the signature algorithm is found by looking for its object
-/// identifier in the DER bytes rather than by parsing the certificate, and
-/// RSASSA-PSS certificates are hashed with SHA-256 whatever their
-/// parameters say.
+/// identifier in the DER bytes rather than by parsing the certificate.
+/// RSASSA-PSS certificates are hashed with SHA-256 regardless of the hash
+/// in their parameters.
 pub fn tls_server_end_point(certificate_der: &[u8]) -> Vec<u8> {
     use sha2::{Sha256, Sha384, Sha512};
     // DER encodings of signature algorithm OIDs with their hash sizes.
