@@ -44,6 +44,9 @@ pub use server::{RunningSimulator, StartError};
 pub struct SimulatorConfig {
     /// Address to listen on; port 0 picks a free port.
     pub listen: SocketAddr,
+    /// Organisation to load instead of the sample organisation; takes
+    /// precedence over `organisation_file`.
+    pub organisation: Option<OrganisationFile>,
     /// Organisation file (TOML or JSON) to load instead of the sample organisation.
     pub organisation_file: Option<PathBuf>,
     /// File the state is saved to after every change and loaded from at start-up when it exists.
@@ -58,6 +61,7 @@ impl Default for SimulatorConfig {
     fn default() -> Self {
         SimulatorConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            organisation: None,
             organisation_file: None,
             state_file: None,
             sync_state_max_age: Duration::from_secs(7 * 24 * 3600),

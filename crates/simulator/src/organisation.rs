@@ -14,7 +14,7 @@ use crate::model::{
 use crate::org::Org;
 use crate::recurrence::{DayOfWeek, Pattern, RangeEnd, Recurrence};
 
-/// The contents of an organisation file.
+/// The contents of an organisation file, or an organisation built in code.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationFile {

@@ -142,6 +142,28 @@ impl RunningSimulator {
         self.shared.org().clone()
     }
 
+    /// Replaces the fault settings, as `PUT /admin/faults` does.
+    ///
+    /// # Errors
+    ///
+    /// Returns every invalid setting, leaving the previous settings in force.
+    pub fn set_faults(&self, faults: Faults) -> Result<(), Vec<String>> {
+        faults.validate()?;
+        *self.shared.faults() = faults;
+        Ok(())
+    }
+
+    /// Makes every sync state issued so far invalid, as
+    /// `POST /admin/sync-states/invalidate` does.
+    pub fn invalidate_sync_states(&self) {
+        let max_age = self.shared.sync_state_max_age;
+        *self
+            .shared
+            .sync_key
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = SyncStateKey::random(max_age);
+    }
+
     /// Stops accepting connections and waits for the listener to end.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
@@ -223,9 +245,10 @@ fn load_org(config: &SimulatorConfig, now: Timestamp) -> Result<Org, StartError>
             message: error.to_string(),
         });
     }
-    let file = match &config.organisation_file {
-        Some(path) => OrganisationFile::load(path)?,
-        None => crate::organisation::sample(now),
+    let file = match (&config.organisation, &config.organisation_file) {
+        (Some(organisation), _) => organisation.clone(),
+        (None, Some(path)) => OrganisationFile::load(path)?,
+        (None, None) => crate::organisation::sample(now),
     };
     Ok(file.build(now)?)
 }

@@ -426,3 +426,57 @@ async fn starts_in_under_a_second() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn in_process_organisation_and_faults() {
+    use roombridge_simulator::faults::{FaultKind, FaultRule, Faults};
+    use roombridge_simulator::model::{Mailbox, MailboxKind, Password};
+    let organisation = roombridge_simulator::OrganisationFile {
+        mailboxes: vec![Mailbox {
+            address: "tester@example.org".into(),
+            name: "Tester".into(),
+            kind: MailboxKind::User {
+                password: Password::new("secret"),
+                impersonation: false,
+                domain: None,
+            },
+        }],
+        ..Default::default()
+    };
+    let config = roombridge_simulator::SimulatorConfig {
+        organisation: Some(organisation),
+        ..Default::default()
+    };
+    let sim = roombridge_simulator::Simulator::start(config)
+        .await
+        .unwrap();
+    let mut connection = Connection::open(&sim).await;
+    let tester = basic("tester@example.org", "secret");
+    let ok = connection
+        .ews(Some(&tester), &envelope(None, "<m:GetRoomLists/>"))
+        .await
+        .unwrap();
+    assert_eq!(ok.status, 200);
+
+    let rule = FaultRule {
+        kind: FaultKind::Http503,
+        operation: None,
+        count: Some(1),
+        probability: None,
+    };
+    sim.set_faults(Faults {
+        rules: vec![rule],
+        ..Faults::default()
+    })
+    .unwrap();
+    let failed = connection
+        .ews(Some(&tester), &envelope(None, "<m:GetRoomLists/>"))
+        .await
+        .unwrap();
+    assert_eq!(failed.status, 503);
+    let invalid = Faults {
+        max_concurrent_per_account: Some(0),
+        ..Faults::default()
+    };
+    assert!(sim.set_faults(invalid).is_err());
+}
