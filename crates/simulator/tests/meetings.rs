@@ -630,3 +630,47 @@ async fn indexed_paging_reports_the_last_page() {
         vec!["true"]
     );
 }
+
+#[tokio::test]
+async fn extended_property_round_trips_and_filters() {
+    let sim = start().await;
+    let property = r#"<t:ExtendedProperty><t:ExtendedFieldURI PropertySetId="c11ff724-aa03-4555-9952-8fa248a11c3e" PropertyName="RoombridgeBookingId" PropertyType="String"/><t:Value>booking-42</t:Value></t:ExtendedProperty>"#;
+    // ExtendedProperty comes right after the ItemType fields Subject..Body.
+    let create = format!(
+        r#"<m:CreateItem SendMeetingInvitations="SendToNone"><m:SavedItemFolderId><t:DistinguishedFolderId Id="calendar"/></m:SavedItemFolderId><m:Items><t:CalendarItem><t:Subject>Stamped</t:Subject>{property}<t:Start>{}</t:Start><t:End>{}</t:End></t:CalendarItem></m:Items></m:CreateItem>"#,
+        slot(15, 9, 0),
+        slot(15, 10, 0)
+    );
+    let created = call(&sim, "carol@example.com", &create).await;
+    assert_eq!(codes(&created.body), vec!["NoError"]);
+    let id = first_item_id(&created.body);
+    let uri = r#"<t:ExtendedFieldURI PropertySetId="c11ff724-aa03-4555-9952-8fa248a11c3e" PropertyName="RoombridgeBookingId" PropertyType="String"/>"#;
+
+    let get = format!(
+        r#"<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>{uri}</t:AdditionalProperties></m:ItemShape><m:ItemIds><t:ItemId Id="{id}"/></m:ItemIds></m:GetItem>"#
+    );
+    let got = call(&sim, "carol@example.com", &get).await.body;
+    assert_eq!(texts(&got, "Value"), vec!["booking-42"]);
+
+    let find = |value: &str| {
+        format!(
+            r#"<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>{uri}</t:AdditionalProperties></m:ItemShape><m:Restriction><t:IsEqualTo>{uri}<t:FieldURIOrConstant><t:Constant Value="{value}"/></t:FieldURIOrConstant></t:IsEqualTo></m:Restriction><m:ParentFolderIds>{}</m:ParentFolderIds></m:FindItem>"#,
+            folder("calendar", "carol@example.com")
+        )
+    };
+    let hit = call(&sim, "carol@example.com", &find("booking-42"))
+        .await
+        .body;
+    assert_eq!(attributes(&hit, "ItemId", "Id"), vec![id.clone()]);
+    assert_eq!(texts(&hit, "Value"), vec!["booking-42"]);
+    let miss = call(&sim, "carol@example.com", &find("booking-43"))
+        .await
+        .body;
+    assert!(attributes(&miss, "ItemId", "Id").is_empty());
+
+    let plain = call(&sim, "carol@example.com", &get_item(&id)).await.body;
+    assert!(
+        texts(&plain, "Value").is_empty(),
+        "extended properties come only when requested"
+    );
+}

@@ -280,6 +280,20 @@ async fn responses() -> Vec<(String, String)> {
         call(&sim, "alice@example.com", &convert).await.body,
     );
 
+    let uri = r#"<t:ExtendedFieldURI PropertySetId="c11ff724-aa03-4555-9952-8fa248a11c3e" PropertyName="Tag" PropertyType="String"/>"#;
+    let stamped = format!(
+        r#"<m:CreateItem SendMeetingInvitations="SendToNone"><m:Items><t:CalendarItem><t:Subject>Stamped</t:Subject><t:ExtendedProperty>{uri}<t:Value>v1</t:Value></t:ExtendedProperty><t:Start>{}</t:Start><t:End>{}</t:End></t:CalendarItem></m:Items></m:CreateItem>"#,
+        slot(3, 9, 0),
+        slot(3, 10, 0)
+    );
+    let stamped = first_item_id(&call(&sim, "carol@example.com", &stamped).await.body);
+    let with_property = format!(
+        r#"<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape><t:AdditionalProperties>{uri}</t:AdditionalProperties></m:ItemShape><m:ItemIds><t:ItemId Id="{stamped}"/></m:ItemIds></m:GetItem>"#
+    );
+    let with_property = call(&sim, "carol@example.com", &with_property).await.body;
+    assert!(with_property.contains("v1"), "{with_property}");
+    record("GetItem extended property", with_property);
+
     let mut connection = Connection::open(&sim).await;
     let denied = connection
         .ews(
