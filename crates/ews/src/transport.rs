@@ -112,7 +112,14 @@ struct Connection {
     authenticated: bool,
     /// NTLM channel bindings of the TLS session, for Extended Protection.
     channel_bindings: Option<[u8; 16]>,
+    /// When the connection was returned to the pool.
+    idle_since: std::time::Instant,
 }
+
+/// Longest time a connection waits in the pool. IIS closes idle
+/// connections after 120 s by default (`connectionTimeout`), so reusing
+/// one close to that limit risks a request the server drops unread.
+const MAX_IDLE: Duration = Duration::from_secs(90);
 
 /// Opens, authenticates and pools connections to one endpoint.
 pub(crate) struct Transport {
@@ -316,23 +323,25 @@ impl Transport {
             sender,
             authenticated: false,
             channel_bindings,
+            idle_since: std::time::Instant::now(),
         })
     }
 
     fn take_idle(&self) -> Option<Connection> {
         let mut idle = self.idle.lock().ok()?;
         while let Some(connection) = idle.pop() {
-            if !connection.sender.is_closed() {
+            if !connection.sender.is_closed() && connection.idle_since.elapsed() < MAX_IDLE {
                 return Some(connection);
             }
         }
         None
     }
 
-    fn put_idle(&self, connection: Connection) {
+    fn put_idle(&self, mut connection: Connection) {
         if connection.sender.is_closed() {
             return;
         }
+        connection.idle_since = std::time::Instant::now();
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < self.max_idle
         {
@@ -421,10 +430,29 @@ impl Transport {
         anchor_mailbox: Option<&str>,
         bearer_token: Option<&str>,
     ) -> Result<HttpReply, TransportError> {
-        let mut connection = match self.take_idle() {
-            Some(connection) => connection,
-            None => self.connect().await?,
-        };
+        // A pooled connection the server closed in the meantime fails before
+        // anything is sent; the request then goes out on a new connection.
+        if let Some(connection) = self.take_idle() {
+            match self
+                .send_on(connection, body.clone(), anchor_mailbox, bearer_token)
+                .await
+            {
+                Err(TransportError::NotSent(_)) => {}
+                result => return result,
+            }
+        }
+        let connection = self.connect().await?;
+        self.send_on(connection, body, anchor_mailbox, bearer_token)
+            .await
+    }
+
+    async fn send_on(
+        &self,
+        mut connection: Connection,
+        body: Bytes,
+        anchor_mailbox: Option<&str>,
+        bearer_token: Option<&str>,
+    ) -> Result<HttpReply, TransportError> {
         let reply = match &self.credentials {
             Credentials::Basic { username, password } => {
                 let encoded = BASE64.encode(format!("{username}:{}", password.expose()));

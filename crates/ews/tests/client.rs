@@ -541,3 +541,32 @@ fn invalid_configuration_is_rejected() {
         .unwrap_err();
     assert!(error.to_string().contains("/nonexistent/ca.pem"), "{error}");
 }
+
+#[tokio::test]
+async fn closed_pooled_connection_is_replaced() {
+    let deleted = response_xml(
+        None,
+        &DeleteItemResponse {
+            messages: vec![ResponseMessage::success(())],
+        },
+    );
+    let server = TestServer::start_closing(handler(move |_, _| ok(deleted.clone()))).await;
+    let request = DeleteItem {
+        delete_type: DisposalType::MoveToDeletedItems,
+        send_meeting_cancellations: Some(SendMeetingInvitations::SendToNone),
+        affected_task_occurrences: None,
+        suppress_read_receipts: None,
+        item_ids: vec![ItemId::new("AAMkX").into()],
+    };
+    let client = client(&server.url);
+    // Writes back to back: none may fail because the server closed the
+    // previous connection.
+    for _ in 0..10 {
+        client.call(None, &request).await.unwrap();
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 10);
+    let connections: std::collections::HashSet<usize> =
+        requests.iter().map(|request| request.connection).collect();
+    assert_eq!(connections.len(), 10, "a closed connection was reused");
+}

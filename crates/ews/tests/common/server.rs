@@ -43,11 +43,24 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server that replies to request number `n` (0-based) with `handler`.
     pub async fn start(handler: Handler) -> TestServer {
-        TestServer::start_at("127.0.0.1:0".parse().unwrap(), handler).await
+        TestServer::start_with("127.0.0.1:0".parse().unwrap(), true, handler).await
     }
 
     /// Starts a server on a given loopback address.
     pub async fn start_at(address: std::net::SocketAddr, handler: Handler) -> TestServer {
+        TestServer::start_with(address, true, handler).await
+    }
+
+    /// Starts a server that closes each connection after one response.
+    pub async fn start_closing(handler: Handler) -> TestServer {
+        TestServer::start_with("127.0.0.1:0".parse().unwrap(), false, handler).await
+    }
+
+    async fn start_with(
+        address: std::net::SocketAddr,
+        keep_alive: bool,
+        handler: Handler,
+    ) -> TestServer {
         let listener = TcpListener::bind(address).await.unwrap();
         let address = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State::default()));
@@ -73,6 +86,7 @@ impl TestServer {
                         }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
+                        .keep_alive(keep_alive)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
