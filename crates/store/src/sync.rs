@@ -136,6 +136,21 @@ impl Store {
         read_only!(self, sync::bookings_by_uid(&room, uid))
     }
 
+    /// Returns the booking made in roombridge whose meeting has this UID
+    /// and recurrence id, in whichever room it is now.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn internal_booking_by_uid(
+        &self,
+        uid: &str,
+        recurrence_id: Option<Timestamp>,
+    ) -> Result<Option<Booking>, StoreError> {
+        let recurrence_id = recurrence_id.map(truncate);
+        read_only!(self, sync::internal_by_uid(uid, recurrence_id))
+    }
+
     /// Forgets the room's cursor, so its next read starts from scratch.
     ///
     /// # Errors

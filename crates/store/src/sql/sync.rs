@@ -73,6 +73,25 @@ pub(crate) async fn bookings_by_uid(
     rows.iter().map(rows::booking).collect()
 }
 
+pub(crate) async fn internal_by_uid(
+    conn: &mut Connection,
+    uid: &str,
+    recurrence_id: Option<Timestamp>,
+) -> Result<Option<Booking>, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        booking_columns!(),
+        " FROM bookings WHERE exchange_uid = $1 \
+         AND exchange_recurrence_id IS NOT DISTINCT FROM $2 AND origin = 'internal' \
+         ORDER BY created_at LIMIT 1"
+    ))
+    .bind(uid)
+    .bind(optional_micros(recurrence_id))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(rows::booking).transpose()
+}
+
 pub(crate) async fn snapshot(
     conn: &mut Connection,
     booking_id: Uuid,

@@ -1,0 +1,219 @@
+//! [`SyncEngine`]: configuration, per-room locking and the entry points
+//! that drive inbound reads and outbound pushes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jiff::SignedDuration;
+use roombridge_store::Store;
+
+use crate::backend::ExchangeBackend;
+use crate::decide::ConflictPolicy;
+use crate::error::SyncError;
+use crate::report::{OutboxReport, RoomReport, SyncReport};
+
+/// Settings of the sync engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncConfig {
+    /// Time between scheduled runs.
+    pub interval: Duration,
+    /// How far back from now recurring meetings are expanded.
+    pub window_past: SignedDuration,
+    /// How far ahead of now recurring meetings are expanded.
+    pub window_ahead: SignedDuration,
+    /// How a field edited on both sides is settled.
+    pub conflict_policy: ConflictPolicy,
+    /// Outbox records claimed per pass.
+    pub outbox_batch: u32,
+    /// Failed attempts after which a record that keeps failing with a
+    /// permanent error is parked.
+    pub park_after_attempts: i64,
+    /// Wait before the second attempt of a failed record; doubled per
+    /// attempt, with jitter.
+    pub retry_base: Duration,
+    /// Longest wait between attempts of a record.
+    pub retry_max: Duration,
+    /// How long a parked record waits before it is tried again.
+    pub parked_retry_after: Duration,
+}
+
+impl Default for SyncConfig {
+    fn default() -> SyncConfig {
+        SyncConfig {
+            interval: Duration::from_secs(600),
+            window_past: SignedDuration::from_hours(24),
+            window_ahead: SignedDuration::from_hours(180 * 24),
+            conflict_policy: ConflictPolicy::default(),
+            outbox_batch: 50,
+            park_after_attempts: 5,
+            retry_base: Duration::from_secs(30),
+            retry_max: Duration::from_secs(3600),
+            parked_retry_after: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// The two-way sync between the store and Exchange. Cheap to clone; clones
+/// share the per-room locks.
+#[derive(Debug, Clone)]
+pub struct SyncEngine {
+    pub(crate) store: Store,
+    pub(crate) backend: Arc<dyn ExchangeBackend>,
+    pub(crate) config: SyncConfig,
+    room_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl SyncEngine {
+    /// Creates an engine over a store and an Exchange backend.
+    pub fn new(store: Store, backend: Arc<dyn ExchangeBackend>, config: SyncConfig) -> SyncEngine {
+        SyncEngine {
+            store,
+            backend,
+            config,
+            room_locks: Arc::default(),
+        }
+    }
+
+    /// Returns the engine's settings.
+    pub fn config(&self) -> &SyncConfig {
+        &self.config
+    }
+
+    /// Returns the store the engine writes to.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Reads one room's calendar and applies what changed. Runs of the same
+    /// room queue behind each other, within this process and, on
+    /// PostgreSQL, across instances (a run skips when another instance
+    /// holds the room).
+    ///
+    /// # Errors
+    ///
+    /// Returns [`SyncError::UnknownRoom`] for a room roombridge does not
+    /// know; Exchange failures are reported in the [`RoomReport`].
+    pub async fn sync_room(&self, address: &str) -> Result<RoomReport, SyncError> {
+        let address = roombridge_domain::normalize_address(address);
+        let room = self
+            .store
+            .room(&address)
+            .await?
+            .ok_or_else(|| SyncError::UnknownRoom(address.clone()))?;
+        let started = Instant::now();
+        let local = self.room_lock(&room.address);
+        let _local = local.lock().await;
+        let Some(shared) = self.store.try_lock_room_sync(&room.address).await? else {
+            tracing::info!(
+                target: "roombridge::sync",
+                room = %room.address,
+                "room skipped: another instance is syncing it"
+            );
+            return Ok(RoomReport {
+                room: room.address,
+                skipped: true,
+                ..RoomReport::default()
+            });
+        };
+        let mut report = crate::inbound::sync_room(self, &room).await;
+        shared.release().await;
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        log_room(&report);
+        Ok(report)
+    }
+
+    /// Syncs every room, one after another, after pushing the outbox.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`SyncError::Store`] when the rooms cannot be listed; errors
+    /// of single rooms and records are in the report.
+    pub async fn sync_all(&self) -> Result<SyncReport, SyncError> {
+        let started = Instant::now();
+        let outbox = self.push_outbox().await?;
+        let mut rooms = Vec::new();
+        for room in self.store.list_rooms().await? {
+            rooms.push(self.sync_room(&room.address).await?);
+        }
+        Ok(SyncReport {
+            rooms,
+            outbox,
+            duration_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// Pushes due outbox records to Exchange once. A record that fails is
+    /// retried later with a jittered back-off; one that keeps failing is
+    /// parked. Failures of one record never hold back the others.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`SyncError::Store`] when records cannot be claimed.
+    pub async fn push_outbox(&self) -> Result<OutboxReport, SyncError> {
+        crate::outbound::push_outbox(self).await
+    }
+
+    /// Alternates outbox pushes and room reads until a round changes
+    /// nothing and no record is due, at most `max_rounds` times; returns
+    /// every round's report. Meant for tests and demonstrations.
+    ///
+    /// # Errors
+    ///
+    /// Returns the first [`SyncError`] of [`SyncEngine::sync_all`].
+    pub async fn run_until_quiescent(&self, max_rounds: u32) -> Result<Vec<SyncReport>, SyncError> {
+        let mut reports = Vec::new();
+        for _ in 0..max_rounds.max(1) {
+            let report = self.sync_all().await?;
+            let quiet = report.outbox.pushed == 0
+                && report.outbox.failed == 0
+                && report.rooms.iter().all(|room| !room.changed_anything());
+            reports.push(report);
+            if quiet {
+                break;
+            }
+        }
+        Ok(reports)
+    }
+
+    fn room_lock(&self, room: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = match self.room_locks.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        locks.entry(room.to_owned()).or_default().clone()
+    }
+}
+
+fn log_room(report: &RoomReport) {
+    let result = if report.errors.is_empty() {
+        "ok"
+    } else {
+        "error"
+    };
+    if report.errors.is_empty() {
+        tracing::info!(
+            target: "roombridge::sync",
+            room = %report.room,
+            result,
+            created = report.created,
+            updated = report.updated,
+            cancelled = report.cancelled,
+            declined = report.declined,
+            requests = report.requests,
+            full_read = report.full_read,
+            elapsed_ms = report.duration_ms,
+            "room synced"
+        );
+    } else {
+        tracing::warn!(
+            target: "roombridge::sync",
+            room = %report.room,
+            result,
+            errors = ?report.errors,
+            requests = report.requests,
+            elapsed_ms = report.duration_ms,
+            "room sync failed; nothing from this run was stored"
+        );
+    }
+}

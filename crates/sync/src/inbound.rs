@@ -1,0 +1,547 @@
+//! Inbound sync of one room: read the calendar's change feed from the
+//! stored cursor to its end, read details in batches, expand recurring
+//! series within the window, decide per item, and commit everything with
+//! the new cursor in one transaction. Nothing is stored unless the whole
+//! read succeeded.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use jiff::Timestamp;
+use roombridge_domain::{Booking, BookingStatus, ExchangeChange, Origin, Room};
+use roombridge_store::{AppliedChange, ExternalUpsert, RoomItem, RoomSyncCommit, RoomSyncOutcome};
+
+use crate::backend::{BackendErrorKind, FeedChange, MeetingKind, RemoteMeeting, Response};
+use crate::decide::{self, InternalDecision, Snapshot};
+use crate::engine::SyncEngine;
+use crate::error::SyncError;
+use crate::report::RoomReport;
+
+/// Syncs one room; every failure ends up in the report.
+pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
+    let mut run = RoomRun {
+        engine,
+        room,
+        report: RoomReport {
+            room: room.address.clone(),
+            ..RoomReport::default()
+        },
+        answers: Vec::new(),
+    };
+    match run.read_and_commit().await {
+        Ok(outcome) => run.count(&outcome),
+        Err(error) => run.report.errors.push(error.to_string()),
+    }
+    for booking in std::mem::take(&mut run.answers) {
+        match crate::outbound::answer_as_room(engine, room, &booking).await {
+            Ok(answer) => {
+                run.report.requests += answer.requests;
+                if answer.declined {
+                    run.report.declined += 1;
+                }
+            }
+            Err(error) => run.report.errors.push(format!(
+                "answering booking {} as the room failed: {error}",
+                booking.id
+            )),
+        }
+    }
+    run.report
+}
+
+/// Everything the change feed reported, in the order it happened.
+#[derive(Debug, Default)]
+struct FeedRead {
+    cursor: String,
+    full: bool,
+    /// Item id to whether it still exists (true) or was deleted (false).
+    changes: BTreeMap<String, bool>,
+}
+
+struct RoomRun<'a> {
+    engine: &'a SyncEngine,
+    room: &'a Room,
+    report: RoomReport,
+    /// Internal bookings whose room copy waits for roombridge to answer as
+    /// the room, answered after the commit.
+    answers: Vec<Booking>,
+}
+
+impl RoomRun<'_> {
+    async fn read_and_commit(&mut self) -> Result<RoomSyncOutcome, SyncError> {
+        let store = &self.engine.store;
+        let address = self.room.address.as_str();
+        let state = store.room_sync_state(address).await?;
+        let feed = self.read_feed(state.and_then(|state| state.cursor)).await?;
+        self.report.full_read = feed.full;
+
+        let known_rooms: Vec<String> = store
+            .list_rooms()
+            .await?
+            .into_iter()
+            .map(|room| room.address)
+            .collect();
+        let stored_items = store.room_items(address).await?;
+        let upserts: Vec<String> = feed
+            .changes
+            .iter()
+            .filter(|(_, exists)| **exists)
+            .map(|(id, _)| id.clone())
+            .collect();
+        self.report.requests += upserts.len().div_ceil(50) as u32;
+        let fetched = self
+            .engine
+            .backend
+            .fetch_meetings(address, &upserts)
+            .await?;
+
+        // Deleted items: named by the feed, or (after a complete re-read)
+        // every stored item the read no longer returned.
+        let removed: Vec<RoomItem> = if feed.full {
+            let seen: HashSet<&str> = upserts.iter().map(String::as_str).collect();
+            stored_items
+                .iter()
+                .filter(|item| !seen.contains(item.item_id.as_str()))
+                .cloned()
+                .collect()
+        } else {
+            stored_items
+                .iter()
+                .filter(|item| feed.changes.get(&item.item_id) == Some(&false))
+                .cloned()
+                .collect()
+        };
+        let items_seen: Vec<RoomItem> = fetched
+            .iter()
+            .map(|meeting| RoomItem {
+                item_id: meeting.id.item_id.clone(),
+                uid: meeting.uid.clone(),
+                is_series: meeting.kind == MeetingKind::SeriesMaster,
+            })
+            .collect();
+
+        let mut commit = RoomSyncCommit {
+            room: address.to_owned(),
+            cursor: Some(feed.cursor.clone()),
+            replace_items: feed.full,
+            items_removed: removed.iter().map(|item| item.item_id.clone()).collect(),
+            items_seen: items_seen.clone(),
+            ..RoomSyncCommit::default()
+        };
+
+        // Series: every master the room holds after this read.
+        let removed_ids: HashSet<&str> = removed.iter().map(|item| item.item_id.as_str()).collect();
+        let mut series: HashSet<String> = stored_items
+            .iter()
+            .filter(|item| item.is_series && !removed_ids.contains(item.item_id.as_str()))
+            .map(|item| item.uid.clone())
+            .collect();
+        let fetched_ids: HashSet<&str> = fetched.iter().map(|m| m.id.item_id.as_str()).collect();
+        series.retain(|uid| {
+            // A stored master that was updated into a single meeting stops
+            // being a series.
+            !fetched
+                .iter()
+                .any(|m| &m.uid == uid && m.kind == MeetingKind::Single)
+        });
+        series.extend(
+            fetched
+                .iter()
+                .filter(|meeting| meeting.kind == MeetingKind::SeriesMaster)
+                .map(|meeting| meeting.uid.clone()),
+        );
+        let _ = fetched_ids;
+
+        let mut meetings: Vec<RemoteMeeting> = fetched
+            .into_iter()
+            .filter(|meeting| meeting.kind == MeetingKind::Single)
+            .collect();
+        let mut window = None;
+        let mut occurrences_by_uid: HashMap<String, HashSet<Option<Timestamp>>> = HashMap::new();
+        if !series.is_empty() {
+            let now = Timestamp::now();
+            let from = now
+                .saturating_sub(self.engine.config.window_past)
+                .unwrap_or(now);
+            let to = now
+                .saturating_add(self.engine.config.window_ahead)
+                .unwrap_or(now);
+            let view = self.engine.backend.calendar_view(address, from, to).await?;
+            self.report.requests += 1 + view.len().div_ceil(50) as u32;
+            for meeting in view {
+                if meeting.kind == MeetingKind::Occurrence && series.contains(&meeting.uid) {
+                    occurrences_by_uid
+                        .entry(meeting.uid.clone())
+                        .or_default()
+                        .insert(meeting.recurrence_id);
+                    meetings.push(meeting);
+                }
+            }
+            window = Some((from, to));
+        }
+        commit.window = window;
+
+        for meeting in &meetings {
+            self.decide_meeting(meeting, &known_rooms, &mut commit)
+                .await?;
+        }
+        for item in &removed {
+            self.decide_removed(item, &known_rooms, &mut commit).await?;
+        }
+        if let Some((from, to)) = window {
+            for uid in &series {
+                let present = occurrences_by_uid.get(uid).cloned().unwrap_or_default();
+                for booking in store.bookings_by_uid(address, uid).await? {
+                    let in_window = booking.start >= from && booking.start < to;
+                    if in_window && !present.contains(&booking.exchange.recurrence_id) {
+                        cancel(&booking, &mut commit);
+                    }
+                }
+            }
+        }
+
+        let outcome = store.commit_room_sync(commit).await?;
+        Ok(outcome)
+    }
+
+    /// Reads the feed from `cursor` to its end; an invalid cursor restarts
+    /// the read from the beginning.
+    async fn read_feed(&mut self, cursor: Option<String>) -> Result<FeedRead, SyncError> {
+        let address = self.room.address.as_str();
+        let mut read = FeedRead {
+            full: cursor.is_none(),
+            cursor: cursor.clone().unwrap_or_default(),
+            ..FeedRead::default()
+        };
+        let mut position = cursor;
+        loop {
+            self.report.requests += 1;
+            let page = match self
+                .engine
+                .backend
+                .read_changes(address, position.as_deref())
+                .await
+            {
+                Ok(page) => page,
+                Err(error) if error.kind == BackendErrorKind::InvalidCursor && !read.full => {
+                    tracing::warn!(
+                        target: "roombridge::sync",
+                        room = %address,
+                        error = %error,
+                        "sync cursor rejected; reading the whole calendar again"
+                    );
+                    read = FeedRead {
+                        full: true,
+                        ..FeedRead::default()
+                    };
+                    position = None;
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            for change in page.changes {
+                match change {
+                    FeedChange::Upsert(id) => read.changes.insert(id, true),
+                    FeedChange::Delete(id) => read.changes.insert(id, false),
+                };
+            }
+            read.cursor = page.cursor.clone();
+            position = Some(page.cursor);
+            if page.last_page {
+                return Ok(read);
+            }
+        }
+    }
+
+    async fn decide_meeting(
+        &mut self,
+        meeting: &RemoteMeeting,
+        known_rooms: &[String],
+        commit: &mut RoomSyncCommit,
+    ) -> Result<(), SyncError> {
+        let store = &self.engine.store;
+        let address = self.room.address.as_str();
+        let mut existing = store
+            .booking_by_exchange_id(address, &meeting.uid, meeting.recurrence_id)
+            .await?;
+        if existing.is_none()
+            && let Some(id) = meeting.booking_id
+        {
+            // Pushed, but the response with its UID was lost before it was
+            // stored.
+            existing = store
+                .booking(id)
+                .await?
+                .filter(|booking| booking.room == address);
+        }
+        if existing.is_none()
+            && let Some(elsewhere) = store
+                .internal_booking_by_uid(&meeting.uid, meeting.recurrence_id)
+                .await?
+        {
+            // NOTE: a roombridge meeting that Outlook also booked this room
+            // for is not stored here; only the booking's own room counts.
+            tracing::debug!(
+                target: "roombridge::sync",
+                room = %address,
+                booking_id = %elsewhere.id,
+                "copy of a roombridge meeting booked in another room skipped"
+            );
+            return Ok(());
+        }
+        let Some(booking) = existing.filter(|booking| booking.origin == Origin::Internal) else {
+            commit
+                .external
+                .push(decide::external_booking(address, meeting, known_rooms));
+            return Ok(());
+        };
+
+        let decision = decide::decide_internal(&booking, meeting);
+        tracing::debug!(
+            target: "roombridge::sync",
+            room = %address,
+            booking_id = %booking.id,
+            decision = ?decision,
+            "room copy of a roombridge booking read"
+        );
+        let waiting = matches!(meeting.response, Response::None | Response::Tentative)
+            && self.room.response_mode == roombridge_domain::ResponseMode::AcceptAsRoom
+            && booking.blocks();
+        match decision {
+            InternalDecision::Unchanged | InternalDecision::Ignore => {}
+            InternalDecision::Relink(link) => commit.changes.push(AppliedChange {
+                booking_id: booking.id,
+                change: ExchangeChange {
+                    link: Some(link),
+                    ..ExchangeChange::default()
+                },
+                snapshot: None,
+                decision: None,
+            }),
+            InternalDecision::Cancelled(change) => {
+                self.cancel_or_move(&booking, change, known_rooms, commit)
+                    .await?;
+            }
+            InternalDecision::Declined(change) => commit.changes.push(AppliedChange {
+                booking_id: booking.id,
+                change,
+                snapshot: None,
+                decision: None,
+            }),
+            InternalDecision::ReadOrganizerCopy => {
+                let mut link = booking.exchange.clone();
+                link.room_item_id = Some(meeting.id.item_id.clone());
+                link.room_change_key = meeting.id.change_key.clone();
+                self.merge_organizer_copy(&booking, link, known_rooms, commit)
+                    .await?;
+            }
+        }
+        if waiting {
+            self.answers.push(booking);
+        }
+        Ok(())
+    }
+
+    /// Reads the organizer's copy of an internal booking's meeting and
+    /// merges its fields into the booking.
+    async fn merge_organizer_copy(
+        &mut self,
+        booking: &Booking,
+        mut link: roombridge_domain::ExchangeLink,
+        known_rooms: &[String],
+        commit: &mut RoomSyncCommit,
+    ) -> Result<(), SyncError> {
+        let Some(copy) = self.organizer_copy(booking).await? else {
+            let change = ExchangeChange {
+                status: Some(BookingStatus::Cancelled),
+                ..ExchangeChange::default()
+            };
+            commit.changes.push(applied(booking, change, None, None));
+            return Ok(());
+        };
+        if copy.cancelled {
+            let change = ExchangeChange {
+                status: Some(BookingStatus::Cancelled),
+                ..ExchangeChange::default()
+            };
+            commit.changes.push(applied(booking, change, None, None));
+            return Ok(());
+        }
+        let remote_room = room_of(&copy, &booking.room, known_rooms);
+        let remote = Snapshot::of_meeting(&copy, &remote_room, known_rooms);
+        let base = self
+            .engine
+            .store
+            .sync_snapshot(booking.id)
+            .await?
+            .as_ref()
+            .and_then(Snapshot::from_json);
+        let policy = self.engine.config.conflict_policy;
+        let merge = decide::merge(booking, base.as_ref(), &remote, policy);
+        link.organizer_change_key = copy.id.change_key.clone();
+        link.last_modified = copy.last_modified;
+        let decision = merge.decision(policy);
+        if let Some(decision) = &decision {
+            tracing::info!(
+                target: "roombridge::sync",
+                room = %self.room.address,
+                booking_id = %booking.id,
+                decision = %decision,
+                "booking edited on both sides; conflict policy applied"
+            );
+        }
+        let change = ExchangeChange {
+            patch: merge.patch.clone(),
+            link: Some(link),
+            ..ExchangeChange::default()
+        };
+        commit.changes.push(applied(
+            booking,
+            change,
+            Some(merge.agreed.to_json()),
+            decision,
+        ));
+        Ok(())
+    }
+
+    /// Handles the room's copy of an internal booking's meeting being
+    /// cancelled or deleted: the meeting moved to another room in Outlook,
+    /// or it was cancelled.
+    async fn cancel_or_move(
+        &mut self,
+        booking: &Booking,
+        change: ExchangeChange,
+        known_rooms: &[String],
+        commit: &mut RoomSyncCommit,
+    ) -> Result<(), SyncError> {
+        if booking.status == BookingStatus::Cancelled || booking.deleted_at.is_some() {
+            return Ok(());
+        }
+        if let Some(copy) = self.organizer_copy(booking).await?
+            && !copy.cancelled
+        {
+            let rooms = copy.invited_rooms(known_rooms);
+            if !rooms.contains(&booking.room) && !rooms.is_empty() {
+                let link = booking.exchange.clone();
+                return self
+                    .merge_organizer_copy(booking, link, known_rooms, commit)
+                    .await;
+            }
+        }
+        commit.changes.push(applied(booking, change, None, None));
+        Ok(())
+    }
+
+    async fn decide_removed(
+        &mut self,
+        item: &RoomItem,
+        known_rooms: &[String],
+        commit: &mut RoomSyncCommit,
+    ) -> Result<(), SyncError> {
+        let bookings = self
+            .engine
+            .store
+            .bookings_by_uid(&self.room.address, &item.uid)
+            .await?;
+        for booking in bookings {
+            if booking.origin == Origin::Internal && !item.is_series {
+                let change = ExchangeChange {
+                    status: Some(BookingStatus::Cancelled),
+                    ..ExchangeChange::default()
+                };
+                self.cancel_or_move(&booking, change, known_rooms, commit)
+                    .await?;
+            } else {
+                cancel(&booking, commit);
+            }
+        }
+        Ok(())
+    }
+
+    async fn organizer_copy(
+        &mut self,
+        booking: &Booking,
+    ) -> Result<Option<RemoteMeeting>, SyncError> {
+        let Some(item_id) = booking.exchange.organizer_item_id.clone() else {
+            return Ok(None);
+        };
+        self.report.requests += 1;
+        let found = self
+            .engine
+            .backend
+            .fetch_meetings(&booking.organizer, std::slice::from_ref(&item_id))
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
+    fn count(&mut self, outcome: &RoomSyncOutcome) {
+        for external in &outcome.external {
+            match external {
+                ExternalUpsert::Created(_) => self.report.created += 1,
+                ExternalUpsert::Updated(booking) if booking.status == BookingStatus::Cancelled => {
+                    self.report.cancelled += 1;
+                }
+                ExternalUpsert::Updated(_) => self.report.updated += 1,
+                _ => {}
+            }
+        }
+        for (before, after) in &outcome.changed {
+            if before.version == after.version {
+                continue;
+            }
+            match after.status {
+                BookingStatus::Cancelled if before.status != BookingStatus::Cancelled => {
+                    self.report.cancelled += 1;
+                }
+                BookingStatus::Declined if before.status != BookingStatus::Declined => {
+                    self.report.declined += 1;
+                }
+                _ => self.report.updated += 1,
+            }
+        }
+    }
+}
+
+/// Picks the room a meeting is in from the organizer's copy: this room
+/// while it is still invited, else the other known room invited.
+fn room_of(copy: &RemoteMeeting, current: &str, known_rooms: &[String]) -> String {
+    let rooms = copy.invited_rooms(known_rooms);
+    if rooms.iter().any(|room| room == current) {
+        return current.to_owned();
+    }
+    rooms
+        .into_iter()
+        .find(|room| known_rooms.contains(room))
+        .unwrap_or_else(|| current.to_owned())
+}
+
+fn cancel(booking: &Booking, commit: &mut RoomSyncCommit) {
+    if booking.status == BookingStatus::Cancelled || booking.deleted_at.is_some() {
+        return;
+    }
+    if commit
+        .changes
+        .iter()
+        .any(|change| change.booking_id == booking.id)
+    {
+        return;
+    }
+    let change = ExchangeChange {
+        status: Some(BookingStatus::Cancelled),
+        ..ExchangeChange::default()
+    };
+    commit.changes.push(applied(booking, change, None, None));
+}
+
+fn applied(
+    booking: &Booking,
+    change: ExchangeChange,
+    snapshot: Option<serde_json::Value>,
+    decision: Option<serde_json::Value>,
+) -> AppliedChange {
+    AppliedChange {
+        booking_id: booking.id,
+        change,
+        snapshot,
+        decision,
+    }
+}
