@@ -59,7 +59,7 @@ impl ConnectionAuth {
         let mut state = self
             .state
             .lock()
-            .expect("auth state lock is never poisoned by a panic");
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(header) = authorization else {
             return match &*state {
                 NtlmState::Authenticated(address) => AuthOutcome::Allowed(address.clone()),
