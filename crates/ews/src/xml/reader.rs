@@ -252,6 +252,14 @@ impl<'i> XmlReader<'i> {
     ///
     /// Returns a [`ParseError`] on malformed XML or an unknown entity.
     pub fn read_text(&mut self) -> Result<String, ParseError> {
+        let text = self.collect_text()?;
+        self.path.pop();
+        Ok(text)
+    }
+
+    /// Reads text up to the current element's end tag but leaves the
+    /// element on the path, so that a parse error can name it.
+    fn collect_text(&mut self) -> Result<String, ParseError> {
         let mut text = String::new();
         loop {
             let event = match self.inner.read_event() {
@@ -279,10 +287,7 @@ impl<'i> XmlReader<'i> {
                     self.path.push(String::from("(nested)"));
                     self.skip()?;
                 }
-                Event::End(_) => {
-                    self.path.pop();
-                    return Ok(text);
-                }
+                Event::End(_) => return Ok(text),
                 Event::Eof => return Err(self.error("unexpected end of document")),
                 Event::DocType(_) => return Err(self.error("DOCTYPE is not allowed in EWS XML")),
                 _ => {}
@@ -338,8 +343,7 @@ impl<'i> XmlReader<'i> {
     ///
     /// Returns a [`ParseError`] when the text is not one of the values.
     pub fn read_enum<T: WireValue>(&mut self) -> Result<T, ParseError> {
-        let text = self.read_text()?;
-        self.path.push(String::new());
+        let text = self.collect_text()?;
         let parsed = self.parse_value(&text);
         self.path.pop();
         parsed
@@ -351,13 +355,15 @@ impl<'i> XmlReader<'i> {
     ///
     /// Returns a [`ParseError`] for any other text.
     pub fn read_bool(&mut self) -> Result<bool, ParseError> {
-        let text = self.read_text()?;
-        parse_bool(&text).ok_or_else(|| {
+        let text = self.collect_text()?;
+        let parsed = parse_bool(&text).ok_or_else(|| {
             self.error(format!(
                 "invalid boolean `{}`, expected `true`, `false`, `1` or `0`",
                 text.trim()
             ))
-        })
+        });
+        self.path.pop();
+        parsed
     }
 
     /// Reads the element's text as an integer.
@@ -366,10 +372,13 @@ impl<'i> XmlReader<'i> {
     ///
     /// Returns a [`ParseError`] when the text is not an integer of type `T`.
     pub fn read_int<T: std::str::FromStr>(&mut self) -> Result<T, ParseError> {
-        let text = self.read_text()?;
-        text.trim()
+        let text = self.collect_text()?;
+        let parsed = text
+            .trim()
             .parse()
-            .map_err(|_| self.error(format!("invalid integer `{}`", text.trim())))
+            .map_err(|_| self.error(format!("invalid integer `{}`", text.trim())));
+        self.path.pop();
+        parsed
     }
 
     /// Reads the element's text as an `xs:dateTime` (see
@@ -379,8 +388,10 @@ impl<'i> XmlReader<'i> {
     ///
     /// Returns a [`ParseError`] when the text is not a date-time.
     pub fn read_timestamp(&mut self) -> Result<Timestamp, ParseError> {
-        let text = self.read_text()?;
-        self.parse_timestamp(&text)
+        let text = self.collect_text()?;
+        let parsed = self.parse_timestamp(&text);
+        self.path.pop();
+        parsed
     }
 }
 
@@ -407,4 +418,51 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     trimmed.parse::<Timestamp>().map_err(|error| {
         format!("invalid date-time `{trimmed}`, expected RFC 3339 with an offset: {error}")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_bool_at(xml: &str) -> Result<bool, ParseError> {
+        let mut reader = XmlReader::new(xml);
+        reader.root().unwrap();
+        reader.next_child().unwrap().unwrap();
+        reader.read_bool()
+    }
+
+    #[test]
+    fn typed_error_names_element_path() {
+        let error = read_bool_at("<a><IsCancelled>maybe</IsCancelled></a>").unwrap_err();
+        assert_eq!(error.path, "/a/IsCancelled");
+        assert!(error.message.contains("`maybe`"), "{}", error.message);
+    }
+
+    #[test]
+    fn text_joins_entities_and_cdata() {
+        let mut reader = XmlReader::new("<a>x &amp; y &#x4E2D;<![CDATA[ <z> ]]>!</a>");
+        reader.root().unwrap();
+        assert_eq!(reader.read_text().unwrap(), "x & y 中 <z> !");
+        assert_eq!(reader.next_child().unwrap(), None);
+    }
+
+    #[test]
+    fn doctype_is_rejected() {
+        let mut reader = XmlReader::new("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>");
+        let error = reader.root().unwrap_err();
+        assert!(error.message.contains("DOCTYPE"), "{}", error.message);
+    }
+
+    #[test]
+    fn truncated_document_is_an_error() {
+        let mut reader = XmlReader::new("<a><b>text");
+        reader.root().unwrap();
+        reader.next_child().unwrap().unwrap();
+        let error = reader.read_text().unwrap_err();
+        assert!(
+            error.message.contains("end of document"),
+            "{}",
+            error.message
+        );
+    }
 }
