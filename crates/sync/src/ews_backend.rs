@@ -222,7 +222,7 @@ impl EwsBackend {
                     format!("CreateItem for `{organizer}` returned no ItemId"),
                 )
             })?;
-        let mut created = self.fetch(organizer, &[id.id.clone()]).await?;
+        let mut created = self.fetch(organizer, std::slice::from_ref(&id.id)).await?;
         created.pop().ok_or_else(|| {
             BackendError::new(
                 BackendErrorKind::NotFound,

@@ -135,7 +135,6 @@ impl RoomRun<'_> {
             .filter(|item| item.is_series && !removed_ids.contains(item.item_id.as_str()))
             .map(|item| item.uid.clone())
             .collect();
-        let fetched_ids: HashSet<&str> = fetched.iter().map(|m| m.id.item_id.as_str()).collect();
         series.retain(|uid| {
             // A stored master that was updated into a single meeting stops
             // being a series.
@@ -149,7 +148,6 @@ impl RoomRun<'_> {
                 .filter(|meeting| meeting.kind == MeetingKind::SeriesMaster)
                 .map(|meeting| meeting.uid.clone()),
         );
-        let _ = fetched_ids;
 
         let mut meetings: Vec<RemoteMeeting> = fetched
             .into_iter()

@@ -81,7 +81,7 @@ fn patched(local: &Snapshot, merge: &roombridge_sync::decide::Merge) -> Snapshot
     }
 }
 
-fn field<'a>(snapshot: &'a Snapshot, name: &str) -> String {
+fn field(snapshot: &Snapshot, name: &str) -> String {
     match name {
         "room" => snapshot.room.clone(),
         "subject" => snapshot.subject.clone(),
