@@ -442,13 +442,16 @@ impl EwsClient {
 }
 
 /// Turns response messages that concern the whole request into errors:
-/// throttling and denied impersonation.
+/// throttling and denied impersonation in any message, and a denied or
+/// missing mailbox when every message reports it (in a batch, one denied
+/// item is that item's own result).
 fn check_request_level_errors<R: OperationResponse>(
     operation: &'static str,
     target: &Target,
     response: &R,
 ) -> Result<(), EwsError> {
-    for outcome in response.outcomes() {
+    let outcomes = response.outcomes();
+    for outcome in &outcomes {
         match outcome.response_code {
             ResponseCode::ErrorServerBusy => {
                 let back_off =
@@ -459,20 +462,38 @@ fn check_request_level_errors<R: OperationResponse>(
                     back_off,
                 });
             }
-            code @ (ResponseCode::ErrorImpersonateUserDenied
-            | ResponseCode::ErrorNonExistentMailbox
-            | ResponseCode::ErrorAccessDenied) => {
-                return Err(EwsError::Response {
-                    operation,
-                    target: target.clone(),
-                    code: code.clone(),
-                    message: outcome.message_text.map(str::to_owned),
-                });
+            ResponseCode::ErrorImpersonateUserDenied => {
+                return Err(response_error(operation, target, outcome));
             }
             _ => {}
         }
     }
+    if let Some(first) = outcomes.first() {
+        let mailbox_level = matches!(
+            first.response_code,
+            ResponseCode::ErrorNonExistentMailbox | ResponseCode::ErrorAccessDenied
+        );
+        let all_same = outcomes
+            .iter()
+            .all(|outcome| outcome.response_code == first.response_code);
+        if mailbox_level && all_same {
+            return Err(response_error(operation, target, first));
+        }
+    }
     Ok(())
+}
+
+fn response_error(
+    operation: &'static str,
+    target: &Target,
+    outcome: &crate::operation::Outcome<'_>,
+) -> EwsError {
+    EwsError::Response {
+        operation,
+        target: target.clone(),
+        code: outcome.response_code.clone(),
+        message: outcome.message_text.map(str::to_owned),
+    }
 }
 
 /// Converts one response message into its content, or an error naming the

@@ -570,3 +570,79 @@ async fn closed_pooled_connection_is_replaced() {
         requests.iter().map(|request| request.connection).collect();
     assert_eq!(connections.len(), 10, "a closed connection was reused");
 }
+
+#[tokio::test]
+async fn per_item_errors_stay_in_the_response() {
+    let mixed = response_xml(
+        None,
+        &GetItemResponse {
+            messages: vec![
+                ResponseMessage::success(ItemsContent::default()),
+                ResponseMessage::error(ResponseCode::ErrorAccessDenied),
+                ResponseMessage::error(ResponseCode::ErrorItemNotFound),
+            ],
+        },
+    );
+    let missing = response_xml(
+        None,
+        &GetItemResponse {
+            messages: vec![ResponseMessage::<ItemsContent>::error(
+                ResponseCode::ErrorNonExistentMailbox,
+            )],
+        },
+    );
+    let server = TestServer::start(handler(move |recorded, _| {
+        if recorded.body.contains("gone@example.com") {
+            ok(missing.clone())
+        } else {
+            ok(mixed.clone())
+        }
+    }))
+    .await;
+    let client = client(&server.url);
+    let request = GetItem::calendar_items(vec![
+        ItemId::new("A").into(),
+        ItemId::new("B").into(),
+        ItemId::new("C").into(),
+    ]);
+
+    let response = client
+        .call(Some("room1@example.com"), &request)
+        .await
+        .unwrap();
+    let codes: Vec<&ResponseCode> = response
+        .messages
+        .iter()
+        .map(|message| &message.response_code)
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            &ResponseCode::NoError,
+            &ResponseCode::ErrorAccessDenied,
+            &ResponseCode::ErrorItemNotFound
+        ]
+    );
+    let error = roombridge_ews::client::message_result(
+        "GetItem",
+        Some("room1@example.com"),
+        response.messages[2].clone(),
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("The specified object was not found in the store."),
+        "{error}"
+    );
+
+    let error = client
+        .call(Some("gone@example.com"), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.response_code(),
+        Some(&ResponseCode::ErrorNonExistentMailbox)
+    );
+    assert!(error.to_string().contains("gone@example.com"), "{error}");
+}
