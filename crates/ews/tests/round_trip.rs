@@ -191,3 +191,20 @@ fn times_without_offset_use_time_zone_context() {
     // 10:00 in Berlin in January is 09:00 UTC.
     assert_eq!(item.start, Some(common::ts("2030-01-15T09:00:00Z")));
 }
+
+#[test]
+fn extended_property_found_by_uri() {
+    let item = common::full_calendar_item("Planning", "", None);
+    let mut upper_case = common::booking_property();
+    upper_case.property_set_id = upper_case.property_set_id.map(|guid| guid.to_uppercase());
+    assert_eq!(
+        item.extended_property(&upper_case),
+        Some("0190a8f2-7a1c-7cc3-b5a5-3f3b8a9e1d20")
+    );
+    let other = ExtendedFieldUri::named(
+        DistinguishedPropertySetId::PublicStrings,
+        "Other",
+        MapiPropertyType::String,
+    );
+    assert_eq!(item.extended_property(&other), None);
+}

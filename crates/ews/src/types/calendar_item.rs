@@ -356,6 +356,17 @@ impl ReadXml for CalendarItem {
 }
 
 impl CalendarItem {
+    /// Returns the single value of an extended property, if the item has it.
+    pub fn extended_property(
+        &self,
+        field_uri: &super::extended_property::ExtendedFieldUri,
+    ) -> Option<&str> {
+        self.extended_properties
+            .iter()
+            .find(|property| property.field_uri.same_property(field_uri))
+            .and_then(|property| property.single_value())
+    }
+
     /// Reads one child element into its field; returns false for an
     /// element this type does not keep, which the caller must skip.
     fn read_field(
