@@ -67,6 +67,8 @@ contract_tests!(
     migrate_twice_is_noop,
     exchange_change_recorded,
     declined_booking_requested_again,
+    concurrent_instances_one_wins,
+    concurrent_move_and_create,
 );
 
 async fn create_and_read_booking(db: &TestDb) {
@@ -763,10 +765,17 @@ async fn concurrent_claims_disjoint(db: &TestDb) {
             .unwrap();
     }
 
+    // Half of the claimers use a second store on the same database, as a
+    // second instance of the service would.
+    let second = db.open_second_store().await;
     let barrier = Arc::new(tokio::sync::Barrier::new(CLAIMERS));
     let mut tasks = Vec::new();
-    for _ in 0..CLAIMERS {
-        let store = db.store.clone();
+    for index in 0..CLAIMERS {
+        let store = if index % 2 == 0 {
+            db.store.clone()
+        } else {
+            second.clone()
+        };
         let barrier = barrier.clone();
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
@@ -1092,4 +1101,91 @@ async fn declined_booking_requested_again(db: &TestDb) {
         .unwrap();
     assert_eq!(moved.status, BookingStatus::Confirmed);
     assert_eq!(moved.declined_reason, None);
+}
+
+async fn concurrent_instances_one_wins(db: &TestDb) {
+    const TASKS: usize = 16;
+    // Two stores on one database stand for two instances of the service,
+    // which share no lock in memory.
+    let stores = [db.store.clone(), db.open_second_store().await];
+    let barrier = Arc::new(tokio::sync::Barrier::new(TASKS));
+    let mut tasks = Vec::new();
+    for index in 0..TASKS {
+        let store = stores[index % 2].clone();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            store
+                .create_booking(request(ROOM_A, hm(14, 0), hm(15, 0)), &alice())
+                .await
+        }));
+    }
+
+    let mut won = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(StoreError::Conflict(_)) => {}
+            Err(other) => panic!("unexpected error: {other:?}"),
+        }
+    }
+    assert_eq!(won, 1);
+    let stored = db
+        .store
+        .bookings_in_room(ROOM_A, hm(0, 0), hm(23, 0))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+}
+
+async fn concurrent_move_and_create(db: &TestDb) {
+    const ROUNDS: u8 = 8;
+    for round in 0..ROUNDS {
+        let start = hm(round, 0);
+        let end = hm(round, 30);
+        let mover = db
+            .store
+            .create_booking(request(ROOM_A, start, end), &alice())
+            .await
+            .unwrap();
+
+        // One task moves a booking into room B's slot while another books
+        // the same slot in room B directly.
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        let move_task = {
+            let store = db.store.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                let patch = BookingPatch {
+                    room: Some(ROOM_B.to_owned()),
+                    ..BookingPatch::default()
+                };
+                barrier.wait().await;
+                store.update_booking(mover.id, 1, &patch, &alice()).await
+            })
+        };
+        let create_task = {
+            let store = db.store.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store
+                    .create_booking(request(ROOM_B, start, end), &alice())
+                    .await
+            })
+        };
+
+        let moved = move_task.await.unwrap();
+        let created = create_task.await.unwrap();
+        assert!(
+            moved.is_ok() != created.is_ok(),
+            "round {round}: exactly one must win, got {moved:?} and {created:?}"
+        );
+        let loser = if moved.is_ok() { created } else { moved };
+        assert!(
+            matches!(loser, Err(StoreError::Conflict(_))),
+            "round {round}: {loser:?}"
+        );
+        let in_b = db.store.bookings_in_room(ROOM_B, start, end).await.unwrap();
+        assert_eq!(in_b.len(), 1, "round {round}");
+    }
 }

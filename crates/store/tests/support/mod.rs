@@ -63,7 +63,14 @@ impl TestDb {
         }
     }
 
-    /// Returns the SQLite database file, or `None` on PostgreSQL.
+    /// Opens a second store on the same database, as a second instance of
+    /// the service would.
+    pub async fn open_second_store(&self) -> Store {
+        Store::connect(&self.url).await.unwrap()
+    }
+
+    /// Returns the folder of the SQLite database file, or `None` on
+    /// PostgreSQL.
     pub fn sqlite_dir(&self) -> Option<&std::path::Path> {
         self._dir.as_ref().map(|dir| dir.path())
     }
