@@ -6,7 +6,7 @@
 //! Exchange simulator uses to read requests and write responses. On top of
 //! that it provides an asynchronous client with Basic, NTLMv2 and OAuth
 //! authentication, impersonation, retries and a per-account concurrency
-//! cap. It knows nothing about bookings or storage.
+//! cap. It has no notion of bookings or storage.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), roombridge_ews::error::EwsError> {

@@ -8,8 +8,8 @@ use rand::Rng;
 ///
 /// Only idempotent operations (reads) are retried, plus any request that
 /// provably never left the client. A wait the server requests
-/// (`BackOffMilliseconds`, `Retry-After`) is honoured as given; when it is
-/// longer than `max_delay` the call fails at once with that wait in the
+/// (`BackOffMilliseconds`, `Retry-After`) is honoured as given. When it is
+/// longer than `max_delay`, the call fails at once with that wait in the
 /// error, so the caller can reschedule instead of blocking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {

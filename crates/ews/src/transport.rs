@@ -116,9 +116,10 @@ struct Connection {
     idle_since: std::time::Instant,
 }
 
-/// Longest time a connection waits in the pool. IIS closes idle
-/// connections after 120 s by default (`connectionTimeout`), so reusing
-/// one close to that limit risks a request the server drops unread.
+/// Maximum time a connection waits in the pool. IIS closes inactive
+/// connections after `<limits connectionTimeout>`, 2 minutes by default
+/// (IIS settings schema, `siteDefaults/limits`), so reusing one close to
+/// that limit risks a request the server drops unread.
 const MAX_IDLE: Duration = Duration::from_secs(90);
 
 /// Opens, authenticates and pools connections to one endpoint.

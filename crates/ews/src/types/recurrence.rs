@@ -216,8 +216,8 @@ fn read_date(reader: &mut XmlReader<'_>) -> Result<Date, ParseError> {
         .map_err(|error| reader.error(format!("invalid date `{trimmed}`: {error}")))
 }
 
-fn missing(reader: &XmlReader<'_>, what: &str) -> ParseError {
-    reader.error(format!("recurrence is missing `{what}`"))
+fn missing(reader: &XmlReader<'_>, field: &str) -> ParseError {
+    reader.error(format!("recurrence is missing `{field}`"))
 }
 
 impl ReadXml for Recurrence {
