@@ -1,11 +1,13 @@
 //! Command-line parsing and dispatch; each subcommand lives in its own module.
 
 mod bookings;
+mod demo;
 mod failure;
 mod migrate;
 mod room;
 mod serve;
 mod simulate;
+mod sync;
 mod token;
 mod user;
 
@@ -54,12 +56,19 @@ enum Command {
     Bookings(bookings::BookingsCommand),
     /// Serve the built-in Exchange simulator (EWS over HTTP) on loopback.
     Simulate(simulate::SimulateArgs),
+    /// Push pending changes to Exchange and read every room's calendar
+    /// once (or one room's with --room), printing a report per room.
+    Sync(sync::SyncArgs),
+    /// Start the Exchange simulator and roombridge on loopback, book, move
+    /// and cancel from both sides, and check every effect in both.
+    Demo(demo::DemoArgs),
 }
 
 /// Runs the parsed command and returns the process exit status.
 pub(crate) fn run(cli: Cli) -> ExitCode {
     let command = match cli.command {
         Command::Simulate(args) => return simulate::run(args),
+        Command::Demo(args) => return demo::run(args),
         other => other,
     };
     match run_with_config(cli.config, command) {
@@ -85,7 +94,10 @@ fn run_with_config(file: Option<PathBuf>, command: Command) -> Result<(), Failur
             Command::User(command) => user::run(&config, command).await,
             Command::Token(command) => token::run(&config, command).await,
             Command::Bookings(command) => bookings::run(&config, command).await,
-            Command::Simulate(_) => unreachable!("handled before the configuration is loaded"),
+            Command::Sync(args) => sync::run(&config, args).await,
+            Command::Simulate(_) | Command::Demo(_) => {
+                unreachable!("handled before the configuration is loaded")
+            }
         }
     })
 }
