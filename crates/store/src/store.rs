@@ -125,9 +125,14 @@ impl Store {
             let readers = sqlite_pool(options, SQLITE_READERS).await?;
             Backend::Sqlite { writer, readers }
         } else {
-            return Err(StoreError::InvalidUrl(
-                "expected `sqlite:PATH` or `postgres://USER@HOST/DATABASE`".to_owned(),
-            ));
+            // Only the scheme is shown, because the rest can hold a password.
+            let found = match url.split_once(':') {
+                Some((scheme, _)) => format!("scheme `{scheme}`"),
+                None => "no scheme".to_owned(),
+            };
+            return Err(StoreError::InvalidUrl(format!(
+                "expected `sqlite:PATH` or `postgres://USER@HOST/DATABASE`, but found {found}"
+            )));
         };
         Ok(Store {
             backend,
