@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Where a booking was made.
+/// Side on which a booking was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Origin {
@@ -33,16 +33,16 @@ impl Origin {
     }
 }
 
-/// State of a booking as the room sees it.
+/// State of a booking in the room's calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BookingStatus {
-    /// The room holds the slot.
+    /// The room has accepted the meeting, so the slot is taken.
     Confirmed,
-    /// The room holds the slot, but the meeting is not accepted yet.
+    /// The slot is taken, but the room has not accepted the meeting yet.
     Tentative,
-    /// The room declined the meeting; [`Booking::declined_reason`] says why
-    /// when Exchange gave a reason.
+    /// The room declined the meeting. [`Booking::declined_reason`] contains
+    /// the reason when Exchange gave one.
     Declined,
     /// The organizer cancelled the meeting.
     Cancelled,
@@ -150,7 +150,7 @@ pub struct Booking {
     pub attendees: Vec<Attendee>,
     /// Whether the booking was made in roombridge or read from Exchange.
     pub origin: Origin,
-    /// State of the booking as the room sees it.
+    /// State of the booking in the room's calendar.
     pub status: BookingStatus,
     /// Reason the room gave for declining, when it declined with one.
     pub declined_reason: Option<String>,
@@ -180,7 +180,7 @@ impl Booking {
 /// to an earlier copy by room, UID and recurrence id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternalBooking {
-    /// Mailbox address of the room whose calendar holds the meeting.
+    /// Mailbox address of the room whose calendar contains the meeting.
     pub room: String,
     /// Mailbox address of the organizer.
     pub organizer: String,
@@ -205,7 +205,7 @@ pub struct ExternalBooking {
 }
 
 /// A change to a booking that the sync engine read from Exchange: the
-/// organizer edited the meeting in Outlook, or the room answered it.
+/// organizer edited the meeting in Outlook, or the room responded to it.
 /// Exchange already accepted it, so it is stored without validation or
 /// conflict check, and without an outbox record.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
