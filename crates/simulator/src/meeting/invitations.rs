@@ -120,6 +120,7 @@ fn update_copy(org: &mut Org, copy_number: u64, organizer_item: &Item, now: Time
     let moved = calendar.start != source.start
         || calendar.end != source.end
         || calendar.recurrence != source.recurrence;
+
     copy.subject = organizer_item.subject.clone();
     copy.body = organizer_item.body.clone();
     calendar.start = source.start;
@@ -136,6 +137,7 @@ fn update_copy(org: &mut Org, copy_number: u64, organizer_item: &Item, now: Time
     calendar.deleted_occurrences = source.deleted_occurrences.clone();
     calendar.sequence = source.sequence;
     calendar.is_cancelled = false;
+
     if moved {
         calendar.my_response = ResponseType::NoResponseReceived;
         calendar.free_busy = FreeBusy::Tentative;

@@ -3,7 +3,7 @@
 //!
 //! Delivery is immediate: when a call returns, every attendee mailbox of the
 //! organisation already contains its copy and message, and rooms with
-//! `AutoAccept` have already answered.
+//! `AutoAccept` have already responded.
 
 mod cancellations;
 mod invitations;

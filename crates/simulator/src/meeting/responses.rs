@@ -1,5 +1,5 @@
 //! Responses: an attendee accepts, tentatively accepts or declines, and
-//! the organizer's copy tracks the answer.
+//! the organizer's copy tracks the response.
 
 use jiff::Timestamp;
 
