@@ -11,14 +11,35 @@ pub fn windows_to_iana(windows_id: &str) -> Option<&'static str> {
 
 /// Returns the Windows time zone id for an IANA zone, such as
 /// `Europe/Amsterdam` to `W. Europe Standard Time`.
+///
+/// CLDR names some zones by their older IANA names (`Asia/Calcutta`,
+/// `Europe/Kiev`), so a current name that CLDR lacks (`Asia/Kolkata`,
+/// `Europe/Kyiv`) is looked up through its aliases in the time zone
+/// database.
 pub fn iana_to_windows(iana: &str) -> Option<&'static str> {
     if matches!(iana, "UTC" | "Etc/UTC" | "Etc/GMT" | "GMT") {
         return Some("UTC");
     }
-    localzone::iana_to_win_zone(iana).map(|(windows_id, _territory)| windows_id)
+    if let Some((windows_id, _territory)) = localzone::iana_to_win_zone(iana) {
+        return Some(windows_id);
+    }
+    // jiff treats two names as equal time zones when one is a link to the
+    // other, because it compares the zone data and the primary name.
+    let zone = jiff::tz::TimeZone::get(iana).ok()?;
+    jiff::tz::db()
+        .available()
+        .filter(|name| name.as_str() != iana)
+        .filter(|name| jiff::tz::TimeZone::get(name.as_str()).is_ok_and(|alias| alias == zone))
+        .find_map(|name| localzone::iana_to_win_zone(name.as_str()))
+        .map(|(windows_id, _territory)| windows_id)
 }
 
 /// Returns the jiff time zone for a Windows time zone id.
+///
+/// NOTE: for some ids CLDR gives an older IANA name, such as
+/// `Asia/Calcutta`, which the system's time zone database must provide as
+/// a link (Debian moved such links to the `tzdata-legacy` package in
+/// Debian 13).
 ///
 /// # Errors
 ///
@@ -69,6 +90,8 @@ mod tests {
             Some("China Standard Time")
         );
         assert_eq!(iana_to_windows("UTC"), Some("UTC"));
+        assert_eq!(iana_to_windows("Asia/Kolkata"), Some("India Standard Time"));
+        assert_eq!(iana_to_windows("Europe/Kyiv"), Some("FLE Standard Time"));
         assert_eq!(iana_to_windows("Mars/Olympus_Mons"), None);
     }
 
