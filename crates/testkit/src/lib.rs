@@ -6,6 +6,11 @@
 //! the workspace is used if it exists. Without it such tests print what they
 //! skipped and pass, unless `ROOMBRIDGE_REQUIRE_SHARED=1` is set (CI sets
 //! it), in which case they fail.
+//!
+//! Tests that need PostgreSQL get a fresh database per test from
+//! [`fresh_postgres_database`], on the server that
+//! `ROOMBRIDGE_TEST_POSTGRES_URL` names, with the same skip-or-fail rule
+//! under `ROOMBRIDGE_REQUIRE_POSTGRES=1`.
 
 use std::path::{Path, PathBuf};
 
