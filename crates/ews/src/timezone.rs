@@ -38,8 +38,7 @@ pub fn iana_to_windows(iana: &str) -> Option<&'static str> {
 ///
 /// NOTE: for some ids CLDR gives an older IANA name, such as
 /// `Asia/Calcutta`, which the system's time zone database must provide as
-/// a link (Debian moved such links to the `tzdata-legacy` package in
-/// Debian 13).
+/// a link (the IANA `backward` file defines these links).
 ///
 /// # Errors
 ///
