@@ -54,6 +54,7 @@ struct Inner {
     store: Store,
     metrics: Metrics,
     tokens: token_cache::TokenCache,
+    sync: std::sync::OnceLock<roombridge_sync::SyncEngine>,
 }
 
 impl AppState {
@@ -70,6 +71,7 @@ impl AppState {
                 store,
                 metrics,
                 tokens: token_cache::TokenCache::default(),
+                sync: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -84,6 +86,19 @@ impl AppState {
         &self.inner.tokens
     }
 
+    /// Returns the state with the sync engine that `POST /api/v1/sync`
+    /// runs; without one that endpoint answers 503.
+    pub fn with_sync_engine(self, engine: roombridge_sync::SyncEngine) -> Self {
+        // OK to ignore: a second engine for the same state is dropped.
+        let _ = self.inner.sync.set(engine);
+        self
+    }
+
+    /// Returns the sync engine, when one is configured.
+    pub fn sync_engine(&self) -> Option<&roombridge_sync::SyncEngine> {
+        self.inner.sync.get()
+    }
+
     /// Returns the API metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
@@ -93,7 +108,7 @@ impl AppState {
 /// Builds the router with every route, the error fallbacks, the body limit
 /// and the per-request span, log line and metrics.
 pub fn router(state: AppState) -> Router {
-    use handlers::{bookings, rooms, system};
+    use handlers::{bookings, rooms, sync, system};
 
     let api = Router::new()
         .route("/rooms", get(rooms::list_rooms))
@@ -110,6 +125,8 @@ pub fn router(state: AppState) -> Router {
                 .delete(bookings::delete_booking),
         )
         .route("/bookings/{id}/history", get(bookings::booking_history))
+        .route("/sync", axum::routing::post(sync::run_sync))
+        .route("/outbox", get(sync::list_outbox))
         .route("/openapi.json", get(system::openapi));
 
     Router::new()

@@ -2,4 +2,5 @@
 
 pub(crate) mod bookings;
 pub(crate) mod rooms;
+pub(crate) mod sync;
 pub(crate) mod system;

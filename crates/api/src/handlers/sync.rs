@@ -1,0 +1,115 @@
+//! Manual sync runs and the outbox: `POST /api/v1/sync` and
+//! `GET /api/v1/outbox`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use roombridge_domain::OutboxState;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{ApiError, AppState, Authenticated, ErrorBody, ErrorDetail};
+
+/// Body of `POST /api/v1/sync`; an empty body syncs every room.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SyncRequest {
+    /// Room mailbox address to sync alone.
+    room: Option<String>,
+}
+
+/// Pushes the outbox and reads every room (or the one named) once, and
+/// returns the report: per room created, updated, cancelled, declined,
+/// errors, requests sent and duration.
+pub(crate) async fn run_sync(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: SyncRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        SyncRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|error| {
+            ApiError::BadRequest(format!(
+                "invalid sync request: {error}; send `{{}}` or `{{\"room\": \"room@example.com\"}}`"
+            ))
+        })?
+    };
+    let Some(engine) = state.sync_engine() else {
+        return Ok(unavailable());
+    };
+    tracing::info!(
+        target: "roombridge::sync",
+        user = %user.address,
+        room = request.room.as_deref().unwrap_or("all"),
+        "manual sync requested"
+    );
+    let report = match &request.room {
+        Some(room) => {
+            let outbox = engine.push_outbox().await.map_err(ApiError::internal)?;
+            let report = match engine.sync_room(room).await {
+                Ok(report) => report,
+                Err(roombridge_sync::SyncError::UnknownRoom(room)) => {
+                    return Err(ApiError::NotFound(format!("no room `{room}`")));
+                }
+                Err(error) => return Err(ApiError::internal(error)),
+            };
+            roombridge_sync::SyncReport {
+                duration_ms: report.duration_ms,
+                rooms: vec![report],
+                outbox,
+            }
+        }
+        None => engine.sync_all().await.map_err(ApiError::internal)?,
+    };
+    Ok(Json(report).into_response())
+}
+
+/// Lists outbox records, newest first, optionally of one state
+/// (`?state=parked`), with the error of their last attempt.
+pub(crate) async fn list_outbox(
+    State(state): State<AppState>,
+    Authenticated(_user): Authenticated,
+    Query(query): Query<std::collections::BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let filter = match query.get("state").map(String::as_str) {
+        None => None,
+        Some(name) => Some(OutboxState::parse(name).ok_or_else(|| {
+            ApiError::invalid_field(
+                "state",
+                format!(
+                    "invalid outbox state `{name}`: expected `pending`, `claimed`, `done` or `parked`"
+                ),
+            )
+        })?),
+    };
+    let records = state
+        .store()
+        .list_outbox(filter, 500)
+        .await
+        .map_err(ApiError::internal)?;
+    let counts: serde_json::Map<String, serde_json::Value> = state
+        .store()
+        .count_outbox()
+        .await
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .map(|(name, count)| (name, json!(count)))
+        .collect();
+    Ok(Json(json!({ "counts": counts, "records": records })).into_response())
+}
+
+fn unavailable() -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: "sync_unavailable".to_owned(),
+            message: "Exchange sync is not configured on this server; add an [exchange] section \
+                      and restart `roombridge serve`"
+                .to_owned(),
+            details: serde_json::Value::Null,
+        },
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+}
