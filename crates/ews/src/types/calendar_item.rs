@@ -501,6 +501,20 @@ impl CalendarItem {
         writer.opt_bool("t:IsResponseRequested", self.is_response_requested);
         writer.opt_element("t:CalendarItemType", self.calendar_item_type);
         writer.opt_element("t:MyResponseType", self.my_response_type);
+        self.write_meeting_fields(writer);
+        self.write_series_fields(writer);
+        if let Some(zone) = &self.start_time_zone {
+            zone.write_xml(writer, "t:StartTimeZone");
+        }
+        if let Some(zone) = &self.end_time_zone {
+            zone.write_xml(writer, "t:EndTimeZone");
+        }
+        writer.opt_bool("t:AllowNewTimeProposal", self.allow_new_time_proposal);
+    }
+
+    /// Writes the organizer, attendees, duration and reply fields, in schema
+    /// order.
+    fn write_meeting_fields(&self, writer: &mut XmlWriter) {
         if let Some(organizer) = &self.organizer {
             organizer.write_xml(writer, "t:Organizer");
         }
@@ -518,6 +532,10 @@ impl CalendarItem {
             self.appointment_sequence_number,
         );
         writer.opt_element("t:AppointmentState", self.appointment_state);
+    }
+
+    /// Writes the recurrence and its modified and deleted occurrences.
+    fn write_series_fields(&self, writer: &mut XmlWriter) {
         if let Some(recurrence) = &self.recurrence {
             recurrence.write_xml(writer, "t:Recurrence");
         }
@@ -542,13 +560,6 @@ impl CalendarItem {
             }
             writer.end("t:DeletedOccurrences");
         }
-        if let Some(zone) = &self.start_time_zone {
-            zone.write_xml(writer, "t:StartTimeZone");
-        }
-        if let Some(zone) = &self.end_time_zone {
-            zone.write_xml(writer, "t:EndTimeZone");
-        }
-        writer.opt_bool("t:AllowNewTimeProposal", self.allow_new_time_proposal);
     }
 }
 
