@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch; each subcommand lives in its own module.
 
 mod bookings;
+mod demo;
 mod failure;
 mod migrate;
 mod room;
@@ -58,12 +59,16 @@ enum Command {
     /// Push pending changes to Exchange and read every room's calendar
     /// once (or one room's with --room), printing a report per room.
     Sync(sync::SyncArgs),
+    /// Start the Exchange simulator and roombridge on loopback, book, move
+    /// and cancel from both sides, and check every effect in both.
+    Demo(demo::DemoArgs),
 }
 
 /// Runs the parsed command and returns the process exit status.
 pub(crate) fn run(cli: Cli) -> ExitCode {
     let command = match cli.command {
         Command::Simulate(args) => return simulate::run(args),
+        Command::Demo(args) => return demo::run(args),
         other => other,
     };
     match run_with_config(cli.config, command) {
@@ -90,7 +95,9 @@ fn run_with_config(file: Option<PathBuf>, command: Command) -> Result<(), Failur
             Command::Token(command) => token::run(&config, command).await,
             Command::Bookings(command) => bookings::run(&config, command).await,
             Command::Sync(args) => sync::run(&config, args).await,
-            Command::Simulate(_) => unreachable!("handled before the configuration is loaded"),
+            Command::Simulate(_) | Command::Demo(_) => {
+                unreachable!("handled before the configuration is loaded")
+            }
         }
     })
 }

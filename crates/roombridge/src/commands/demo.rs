@@ -1,0 +1,254 @@
+//! `roombridge demo`: the Exchange simulator and roombridge on loopback,
+//! bookings made, moved and cancelled from both sides, and each effect
+//! checked in both systems.
+//!
+//! The simulator runs in-process with its sample organisation. roombridge
+//! runs against it as it would against Exchange. It reads a configuration
+//! file with the EWS URL and the service account (NTLM), stores in SQLite
+//! in a temporary folder and imports the rooms with GetRoomLists and
+//! GetRooms. The REST API listens on 127.0.0.1 beside the sync engine. The
+//! steps live in [`scenario`], and this module prints them and the summary
+//! and decides the exit status.
+
+mod driver;
+mod environment;
+mod http;
+mod scenario;
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use environment::Environment;
+use scenario::{STEPS, Scenario};
+
+use crate::config::LogFormat;
+
+/// Width the step descriptions are wrapped to.
+const LINE_WIDTH: usize = 88;
+
+/// Options of `roombridge demo`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// After the steps, keep the simulator and the API running and print
+    /// their addresses, an API token and the sample sign-in, until Ctrl-C
+    /// or SIGTERM.
+    #[arg(long)]
+    keep_running: bool,
+}
+
+/// The result of one step.
+#[derive(Debug)]
+enum Outcome {
+    Passed,
+    Failed(String),
+    NotRun,
+}
+
+/// Runs the demo and returns status 0 only if every step passed.
+pub(crate) fn run(args: DemoArgs) -> ExitCode {
+    crate::logging::init(LogFormat::Text, "warn");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(demo(args))
+}
+
+async fn demo(args: DemoArgs) -> ExitCode {
+    let started = Instant::now();
+    println!("roombridge demo: an Exchange simulator and roombridge, both on loopback\n");
+    let env = match Environment::start().await {
+        Ok(env) => env,
+        Err(error) => {
+            eprintln!("error: the demo could not start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print_setup(&env);
+
+    let outcomes = run_steps(&env).await;
+    print_summary(&outcomes, started.elapsed());
+    let failed =
+        outcomes.iter().zip(STEPS).enumerate().find_map(
+            |(index, (outcome, title))| match outcome {
+                Outcome::Failed(reason) => Some((index, *title, reason.clone())),
+                _ => None,
+            },
+        );
+    if let Some((index, title, reason)) = &failed {
+        eprintln!("error: demo step {} failed: {title}: {reason}", index + 1);
+    }
+
+    if args.keep_running {
+        keep_running(env).await;
+    } else {
+        env.stop().await;
+    }
+    if failed.is_some() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_setup(env: &Environment) {
+    println!("  Exchange simulator  {}", env.simulator.ews_url());
+    println!(
+        "                      sample organisation; roombridge signs in over NTLM as {}",
+        environment::SERVICE_ACCOUNT
+    );
+    println!(
+        "  roombridge API      http://{}/api/v1, SQLite in a temporary folder",
+        env.api
+    );
+    let rooms: Vec<String> = env
+        .rooms
+        .values()
+        .map(|room| format!("{} ({})", room.display_name, room.response_mode.as_str()))
+        .collect();
+    print_wrapped("  Rooms from EWS      ", &rooms.join(", "));
+    println!();
+}
+
+/// Runs the steps in order; after a failure the remaining steps do not run,
+/// because each builds on the state the previous ones left.
+async fn run_steps(env: &Environment) -> Vec<Outcome> {
+    let mut scenario = Scenario::new(driver::Driver { env });
+    let mut outcomes = Vec::with_capacity(STEPS.len());
+    for (index, title) in STEPS.iter().enumerate() {
+        if outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, Outcome::Failed(_)))
+        {
+            outcomes.push(Outcome::NotRun);
+            continue;
+        }
+        println!("[{}/{}] {title}", index + 1, STEPS.len());
+        match scenario.run_step(index).await {
+            Ok(narration) => {
+                print_wrapped("      ", &narration);
+                outcomes.push(Outcome::Passed);
+            }
+            Err(reason) => {
+                print_wrapped("      FAILED: ", &reason);
+                outcomes.push(Outcome::Failed(reason));
+            }
+        }
+    }
+    outcomes
+}
+
+fn print_summary(outcomes: &[Outcome], elapsed: Duration) {
+    println!("\nSummary");
+    for (index, (outcome, title)) in outcomes.iter().zip(STEPS).enumerate() {
+        let label = match outcome {
+            Outcome::Passed => "passed",
+            Outcome::Failed(_) => "FAILED",
+            Outcome::NotRun => "not run",
+        };
+        println!("  {label:<8} {:>2}. {title}", index + 1);
+    }
+    let passed = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, Outcome::Passed))
+        .count();
+    println!(
+        "{passed} of {} steps passed in {:.1} s{}",
+        STEPS.len(),
+        elapsed.as_secs_f64(),
+        if passed == STEPS.len() {
+            ": every change reached both roombridge and Exchange."
+        } else {
+            "."
+        }
+    );
+}
+
+/// Prints `text` wrapped to [`LINE_WIDTH`], the first line after `lead`
+/// and the others indented as deep.
+fn print_wrapped(lead: &str, text: &str) {
+    let indent = " ".repeat(lead.chars().count());
+    let mut line = lead.to_owned();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > LINE_WIDTH {
+            println!("{line}");
+            line = indent.clone();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    println!("{line}");
+}
+
+/// Leaves the simulator, the API and a scheduled sync running until
+/// Ctrl-C or SIGTERM.
+async fn keep_running(env: Environment) {
+    let token = env.token(scenario::ALICE).to_owned();
+
+    println!("\nThe simulator and roombridge keep running:");
+    println!("  roombridge API:   http://{}/api/v1", env.api);
+    println!("  API token:        {token} (user {})", scenario::ALICE);
+    println!(
+        "  Try:              curl -H 'Authorization: Bearer {token}' http://{}/api/v1/rooms",
+        env.api
+    );
+    println!("  Exchange EWS:     {}", env.simulator.ews_url());
+    println!(
+        "  EWS sign-in:      {} / {} (Basic, or NTLM as {}); the service account is {} / {}",
+        environment::SAMPLE_USER,
+        environment::SAMPLE_PASSWORD,
+        environment::SAMPLE_NTLM_USER,
+        environment::SERVICE_ACCOUNT,
+        environment::SERVICE_PASSWORD,
+    );
+    println!("  Simulator admin:  {}/", env.simulator.admin_url());
+    println!(
+        "  Sync:             every {}; bookings made through the API reach Exchange within seconds.",
+        jiff::SignedDuration::try_from(env.engine.config().interval)
+            .map(|interval| format!("{interval:#}"))
+            .unwrap_or_default()
+    );
+
+    let scheduler = roombridge_sync::Scheduler::start(env.engine.clone());
+    println!("Waiting for Ctrl-C or SIGTERM to stop both.");
+    shutdown_signal().await;
+    println!("Stopping.");
+    scheduler.stop().await;
+    env.stop().await;
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,251 @@
+//! The demo's hands and eyes: REST API calls as a roombridge user, admin
+//! calls as an Outlook user, mailbox inspection in the simulator, and sync
+//! runs.
+
+use hyper::{Method, StatusCode};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::environment::Environment;
+use super::http::{Call, Reply};
+
+/// Rounds of outbox push and room reads one sync may take before it must
+/// be quiet.
+const MAX_SYNC_ROUNDS: u32 = 6;
+
+/// Counts of the changes one sync made, summed over its rounds.
+#[derive(Debug, Default)]
+pub(super) struct SyncSummary {
+    /// Outbox records pushed to Exchange.
+    pub(super) pushed: u32,
+    /// Bookings stored for the first time.
+    pub(super) created: u32,
+    /// Bookings changed.
+    pub(super) updated: u32,
+    /// Bookings marked cancelled.
+    pub(super) cancelled: u32,
+    /// Bookings declined by their room.
+    pub(super) declined: u32,
+    /// Rooms read.
+    pub(super) rooms: usize,
+}
+
+/// Drives both sides of the demo.
+#[derive(Debug)]
+pub(super) struct Driver<'a> {
+    /// The running system.
+    pub(super) env: &'a Environment,
+}
+
+impl Driver<'_> {
+    /// Sends a REST API request as `user`.
+    pub(super) async fn api(
+        &self,
+        user: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<&str>,
+    ) -> Result<Reply, String> {
+        let mut call = Call::new(method, path);
+        call.token = Some(self.env.token(user));
+        call.if_match = if_match;
+        call.body = body;
+        call.send(self.env.api).await
+    }
+
+    /// Reads a booking through the API as `user`.
+    pub(super) async fn booking(&self, user: &str, id: &str) -> Result<Value, String> {
+        let path = format!("/api/v1/bookings/{id}");
+        let reply = self.api(user, Method::GET, &path, None, None).await?;
+        expect_status(&reply, StatusCode::OK, &format!("GET {path}"))?;
+        Ok(reply.body)
+    }
+
+    /// Lists a room's bookings overlapping `from`..`to` through the API.
+    pub(super) async fn room_bookings(
+        &self,
+        user: &str,
+        room: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Value>, String> {
+        let path = format!("/api/v1/rooms/{room}/bookings?from={from}&to={to}");
+        let reply = self.api(user, Method::GET, &path, None, None).await?;
+        expect_status(&reply, StatusCode::OK, &format!("GET {path}"))?;
+        match reply.body {
+            Value::Array(bookings) => Ok(bookings),
+            other => Err(format!("GET {path} returned no list: {other}")),
+        }
+    }
+
+    /// Sends a request to the simulator's admin interface and expects a
+    /// success status.
+    pub(super) async fn admin(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let mut call = Call::new(method.clone(), path);
+        call.body = body;
+        let reply = call.send(self.env.simulator.local_addr()).await?;
+        if !reply.status.is_success() {
+            return Err(format!(
+                "the simulator returned {} for {method} {path}: {}",
+                reply.status, reply.body
+            ));
+        }
+        Ok(reply.body)
+    }
+
+    /// Books a meeting as `organizer` would in Outlook; returns the
+    /// organizer's item.
+    pub(super) async fn outlook_meeting(
+        &self,
+        organizer: &str,
+        subject: &str,
+        (start, end): (Timestamp, Timestamp),
+        room: &str,
+    ) -> Result<Value, String> {
+        let body = json!({
+            "subject": subject,
+            "start": start.to_string(),
+            "end": end.to_string(),
+            "time_zone": "UTC",
+            "attendees": [room],
+        });
+        let path = format!("/admin/mailboxes/{organizer}/meetings");
+        self.admin(Method::POST, &path, Some(body)).await
+    }
+
+    /// Lists the items of one folder of a mailbox in the simulator.
+    pub(super) async fn items(&self, mailbox: &str, folder: &str) -> Result<Vec<Value>, String> {
+        let path = format!("/admin/mailboxes/{mailbox}/items?folder={folder}");
+        match self.admin(Method::GET, &path, None).await? {
+            Value::Array(items) => Ok(items),
+            other => Err(format!("GET {path} returned no list: {other}")),
+        }
+    }
+
+    /// Returns the calendar items of `mailbox` with the iCalendar UID `uid`.
+    pub(super) async fn calendar_copies(
+        &self,
+        mailbox: &str,
+        uid: &str,
+    ) -> Result<Vec<Value>, String> {
+        let items = self.items(mailbox, "calendar").await?;
+        Ok(items
+            .into_iter()
+            .filter(|item| item["kind"] == "CalendarItem" && item["calendar"]["uid"] == uid)
+            .collect())
+    }
+
+    /// Returns the one calendar item of `mailbox` with `uid`.
+    pub(super) async fn calendar_copy(&self, mailbox: &str, uid: &str) -> Result<Value, String> {
+        let mut copies = self.calendar_copies(mailbox, uid).await?;
+        match copies.len() {
+            1 => Ok(copies.remove(0)),
+            count => Err(format!(
+                "Exchange: expected one calendar item with UID {uid} in {mailbox}, but found {count}"
+            )),
+        }
+    }
+
+    /// Runs the sync engine until a round changes nothing: outbox pushes
+    /// and room reads.
+    ///
+    /// # Errors
+    ///
+    /// Returns every error a room or an outbox record reported.
+    pub(super) async fn sync(&self) -> Result<SyncSummary, String> {
+        let reports = self
+            .env
+            .engine
+            .run_until_quiescent(MAX_SYNC_ROUNDS)
+            .await
+            .map_err(|error| format!("sync failed: {error}"))?;
+        let mut summary = SyncSummary::default();
+        let mut errors = Vec::new();
+        for report in &reports {
+            summary.pushed += report.outbox.pushed;
+            summary.rooms = report.rooms.len();
+            errors.extend(report.outbox.errors.iter().cloned());
+            for room in &report.rooms {
+                summary.created += room.created;
+                summary.updated += room.updated;
+                summary.cancelled += room.cancelled;
+                summary.declined += room.declined;
+                errors.extend(
+                    room.errors
+                        .iter()
+                        .map(|error| format!("{}: {error}", room.room)),
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(format!("sync reported errors: {}", errors.join("; ")));
+        }
+        let last = reports.last();
+        let quiet = last.is_some_and(|report| {
+            report.outbox.pushed == 0 && report.rooms.iter().all(|room| !room.changed_anything())
+        });
+        if !quiet {
+            return Err(format!(
+                "sync still changed bookings after {MAX_SYNC_ROUNDS} rounds; the two sides do not settle"
+            ));
+        }
+        Ok(summary)
+    }
+}
+
+/// Fails with the status and body when `reply` is not `expected`.
+pub(super) fn expect_status(
+    reply: &Reply,
+    expected: StatusCode,
+    request: &str,
+) -> Result<(), String> {
+    if reply.status == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "{request}: expected {expected}, but the API returned {}: {}",
+            reply.status, reply.body
+        ))
+    }
+}
+
+/// Fails with `message` unless `condition` holds.
+pub(super) fn ensure(condition: bool, message: impl FnOnce() -> String) -> Result<(), String> {
+    if condition { Ok(()) } else { Err(message()) }
+}
+
+/// Returns a JSON field as text, or an error naming it.
+pub(super) fn text<'v>(value: &'v Value, field: &str) -> Result<&'v str, String> {
+    value[field]
+        .as_str()
+        .ok_or_else(|| format!("field `{field}` is missing in {value}"))
+}
+
+/// Parses an RFC 3339 time from a JSON field.
+pub(super) fn instant(value: &Value, field: &str) -> Result<Timestamp, String> {
+    let raw = text(value, field)?;
+    raw.parse()
+        .map_err(|error| format!("field `{field}` is not a time (`{raw}`): {error}"))
+}
+
+/// Returns the response of attendee `address` on the organizer's `item`.
+pub(super) fn resource_response(item: &Value, address: &str) -> Option<String> {
+    let calendar = &item["calendar"];
+    ["resources", "required", "optional"]
+        .iter()
+        .filter_map(|list| calendar[*list].as_array())
+        .flatten()
+        .find(|attendee| {
+            attendee["person"]["address"]
+                .as_str()
+                .is_some_and(|found| found.eq_ignore_ascii_case(address))
+        })
+        .and_then(|attendee| attendee["response"].as_str())
+        .map(str::to_owned)
+}
