@@ -75,13 +75,25 @@ pub(crate) fn fault_reply(error: &EwsError, operation: &str) -> EwsReply {
     }
 }
 
-/// Returns the operation name of a request body, when it parses.
+/// Returns the local name of the first element inside the SOAP Body,
+/// reading no further than that element's start tag.
 pub(crate) fn operation_name(body: &str) -> Option<String> {
-    let root = crate::xml::Element::parse(body).ok()?;
-    root.child("Body")?
-        .children
-        .first()
-        .map(|operation| operation.name.clone())
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(body);
+    let mut in_body = false;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(start) | Event::Empty(start) => {
+                let name = start.local_name();
+                if in_body {
+                    return Some(name.as_ref().to_string());
+                }
+                in_body = name.as_ref() == "Body";
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
 
 /// The ServerVersionInfo every response carries: an Exchange Server 2016
