@@ -486,8 +486,8 @@ fn booking_id_path() -> PropertyPath {
     PropertyPath::ExtendedFieldUri(booking_id_uri())
 }
 
-/// The properties read for every meeting: the calendar sync set, the body
-/// as plain text and the booking id.
+/// Returns the shape read for every meeting: the calendar sync set, the
+/// body as plain text and the booking id.
 fn detail_shape() -> Shape {
     let mut shape = Shape::id_only_with(CALENDAR_SYNC_PROPERTIES);
     shape.body_type = Some(BodyTypeResponse::Text);

@@ -61,8 +61,8 @@ struct RoomRun<'a> {
     engine: &'a SyncEngine,
     room: &'a Room,
     report: RoomReport,
-    /// Internal bookings whose room copy waits for roombridge to answer as
-    /// the room, answered after the commit.
+    /// Internal bookings whose request waits for roombridge to respond as
+    /// the room, after the commit.
     answers: Vec<Booking>,
 }
 
@@ -128,7 +128,7 @@ impl RoomRun<'_> {
             ..RoomSyncCommit::default()
         };
 
-        // Series: every master the room holds after this read.
+        // Series: every master in the room calendar after this read.
         let removed_ids: HashSet<&str> = removed.iter().map(|item| item.item_id.as_str()).collect();
         let mut series: HashSet<String> = stored_items
             .iter()
@@ -185,6 +185,7 @@ impl RoomRun<'_> {
         for item in &removed {
             self.decide_removed(item, &known_rooms, &mut commit).await?;
         }
+        self.check_unanswered(&mut commit).await?;
         if let Some((from, to)) = window {
             for uid in &series {
                 let present = occurrences_by_uid.get(uid).cloned().unwrap_or_default();
@@ -450,6 +451,43 @@ impl RoomRun<'_> {
                     .await?;
             } else {
                 cancel(&booking, commit);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the room's response from the organizer's copy for pushed
+    /// bookings whose room copy was never seen: a room that declined keeps
+    /// no copy of the meeting in its calendar.
+    async fn check_unanswered(&mut self, commit: &mut RoomSyncCommit) -> Result<(), SyncError> {
+        let filter = roombridge_store::BookingFilter {
+            room: Some(self.room.address.clone()),
+            origin: Some(Origin::Internal),
+            from: Some(Timestamp::now()),
+            ..roombridge_store::BookingFilter::default()
+        };
+        for booking in self.engine.store.list_bookings(&filter).await? {
+            let pushed = booking.exchange.organizer_item_id.is_some();
+            let unseen = booking.exchange.room_item_id.is_none();
+            let pending = commit
+                .changes
+                .iter()
+                .any(|change| change.booking_id == booking.id);
+            if !pushed || !unseen || pending || !booking.blocks() {
+                continue;
+            }
+            let Some(copy) = self.organizer_copy(&booking).await? else {
+                continue;
+            };
+            if copy.response_of(&self.room.address) == Some(Response::Declined) {
+                let change = ExchangeChange {
+                    status: Some(BookingStatus::Declined),
+                    declined_reason: Some(
+                        "the room mailbox declined the meeting request".to_owned(),
+                    ),
+                    ..ExchangeChange::default()
+                };
+                commit.changes.push(applied(&booking, change, None, None));
             }
         }
         Ok(())

@@ -1,5 +1,5 @@
-//! Outbound sync: push outbox records to Exchange, and answer meeting
-//! requests as rooms that roombridge answers for.
+//! Outbound sync: push outbox records to Exchange, and respond to meeting
+//! requests on behalf of rooms in accept-as-room mode.
 //!
 //! Every create first looks for a meeting stamped with the booking id, so
 //! a retry after a crash or a lost response adopts the meeting instead of
@@ -369,8 +369,8 @@ impl Push<'_> {
         Ok(())
     }
 
-    /// Gets the room's answer after a create: answers as the room, or reads
-    /// the answer the room mailbox gave itself.
+    /// Gets the room's response after a create: responds as the room, or
+    /// reads the response the room mailbox sent itself.
     async fn after_push(
         &mut self,
         booking: &Booking,
@@ -389,9 +389,8 @@ impl Push<'_> {
                 self.requests += answer.requests;
             }
             ResponseMode::AutoAccept => {
-                // The room mailbox answers by itself, on Exchange Server
-                // within seconds. Its answer is visible on the organizer's
-                // copy; an answer not given yet is read at the next sync.
+                // The room mailbox responds by itself, possibly after this
+                // call returns. Its response shows on the organizer's copy.
                 self.requests += 1;
                 let copy = self
                     .engine
@@ -460,7 +459,7 @@ async fn mark_declined(
     Ok(())
 }
 
-/// What answering as the room did.
+/// Outcome of responding as the room.
 #[derive(Debug, Default)]
 pub(crate) struct Answer {
     pub(crate) declined: bool,

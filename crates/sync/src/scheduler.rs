@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use stop_signal::Shutdown;
 use tokio::task::JoinHandle;
-use tokio_util_free::Shutdown;
 
 use crate::engine::SyncEngine;
 
@@ -72,7 +72,7 @@ async fn run_outbox(engine: &SyncEngine) {
     }
 }
 
-mod tokio_util_free {
+mod stop_signal {
     //! A one-shot stop signal that many tasks can wait for.
 
     use std::sync::Arc;

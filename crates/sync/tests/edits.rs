@@ -43,7 +43,7 @@ async fn outlook_subject(h: &Harness, organizer: &str, item_id: &str, subject: &
 }
 
 #[tokio::test]
-async fn own_push_read_back_is_not_an_outlook_edit() {
+async fn own_push_is_not_outlook_edit() {
     let h = start().await;
     let booking = h
         .book(
@@ -141,7 +141,7 @@ async fn outlook_edits_to_pushed_meeting_update_booking() {
 }
 
 #[tokio::test]
-async fn edits_on_both_sides_follow_policy_and_reach_history() {
+async fn two_sided_edits_follow_policy() {
     let h = start().await;
     let booking = h
         .book(
@@ -205,7 +205,7 @@ async fn edits_on_both_sides_follow_policy_and_reach_history() {
 }
 
 #[tokio::test]
-async fn stale_change_key_on_push_is_merged_and_retried() {
+async fn stale_change_key_merged_on_push() {
     let h = start().await;
     let booking = h
         .book(

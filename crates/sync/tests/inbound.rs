@@ -205,7 +205,7 @@ async fn throttled_read_changes_nothing_and_is_retried() {
     );
 
     h.clear_faults().await;
-    // A single throttled answer with a short back-off is waited out.
+    // One throttled response with a short back-off is waited out.
     h.faults(json!({ "back_off_ms": 50, "rules": [{ "kind": "server_busy", "operation": "SyncFolderItems", "count": 1 }] }))
         .await;
     let report = h.sync_ok(AUTO_ROOM).await;
@@ -353,7 +353,7 @@ async fn weekly_series_with_moved_and_deleted_occurrence() {
 }
 
 #[tokio::test]
-async fn daylight_saving_and_all_day_meetings_land_on_local_times() {
+async fn daylight_saving_and_all_day_times() {
     let h = start().await;
     let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
     let date = next_dst_saturday();

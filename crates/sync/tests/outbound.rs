@@ -1,4 +1,4 @@
-//! Bookings made in roombridge flow out to Exchange: create, room answer,
+//! Bookings made in roombridge flow out to Exchange: create, room response,
 //! update, room change, delete, and failures on the way.
 
 mod support;
@@ -105,8 +105,8 @@ async fn room_declines_conflict_and_booking_shows_it() {
             &Actor::user("alice@example.com"),
         )
         .await;
-    // The store sees Bob's booking in the manual room only after the sync,
-    // which accepted it, so the move is refused as a conflict there.
+    // After the sync accepted Bob's request, his booking is stored in the
+    // manual room, so the store rejects the move as a conflict.
     assert!(
         moved.is_err(),
         "roombridge's own conflict check sees the external booking"
@@ -231,7 +231,7 @@ async fn dropped_create_response_leaves_exactly_one_meeting() {
 }
 
 #[tokio::test]
-async fn update_moves_meeting_and_room_change_releases_old_room() {
+async fn room_change_releases_old_room() {
     let h = start().await;
     let booking = h
         .book(
@@ -295,7 +295,7 @@ async fn update_moves_meeting_and_room_change_releases_old_room() {
 }
 
 #[tokio::test]
-async fn delete_cancels_meeting_and_moves_it_to_deleted_items() {
+async fn delete_cancels_meeting() {
     let h = start().await;
     let booking = h
         .book(

@@ -7,8 +7,8 @@ use roombridge_domain::{BookingStatus, Origin};
 use roombridge_sync::SyncConfig;
 use support::*;
 
-async fn start_postgres(what: &str) -> Option<Harness> {
-    let url = roombridge_testkit::fresh_postgres_database(what).await?;
+async fn start_postgres(test_name: &str) -> Option<Harness> {
+    let url = roombridge_testkit::fresh_postgres_database(test_name).await?;
     Some(start_on(&url, SyncConfig::default(), None).await)
 }
 
@@ -55,7 +55,7 @@ async fn postgres_room_held_by_another_instance_is_skipped() {
     let Some(h) = start_postgres("sync advisory lock").await else {
         return;
     };
-    let held = h
+    let other_instance = h
         .store
         .try_lock_room_sync(AUTO_ROOM)
         .await
@@ -64,7 +64,7 @@ async fn postgres_room_held_by_another_instance_is_skipped() {
     let report = h.engine.sync_room(AUTO_ROOM).await.unwrap();
     assert!(report.skipped, "{report:?}");
     assert_eq!(report.requests, 0, "nothing was read");
-    held.release().await;
+    other_instance.release().await;
     let report = h.sync_ok(AUTO_ROOM).await;
     assert!(!report.skipped);
 }
@@ -82,7 +82,8 @@ async fn overlapping_runs_of_one_room_queue() {
     let (first, second) =
         tokio::join!(h.engine.sync_room(AUTO_ROOM), h.engine.sync_room(AUTO_ROOM));
     let (first, second) = (first.unwrap(), second.unwrap());
-    assert!(first.errors.is_empty() && second.errors.is_empty());
+    assert!(first.errors.is_empty(), "{first:?}");
+    assert!(second.errors.is_empty(), "{second:?}");
     assert_eq!(first.created + second.created, 4, "{first:?} {second:?}");
     assert_eq!(h.bookings(AUTO_ROOM).await.len(), 4, "no duplicates");
 }

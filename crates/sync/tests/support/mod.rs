@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 /// Auto-accept room of the sample organisation.
 pub const AUTO_ROOM: &str = "room-101@example.com";
-/// Room whose requests wait in its Inbox; roombridge answers as the room.
+/// Room whose requests wait in its Inbox; roombridge responds as the room.
 pub const MANUAL_ROOM: &str = "room-102@example.com";
 /// Another auto-accept room.
 pub const BOARDROOM: &str = "boardroom@example.com";
@@ -54,7 +54,7 @@ pub async fn start_with(config: SyncConfig) -> Harness {
 /// Starts a harness on the database at `url`.
 pub async fn start_on(url: &str, config: SyncConfig, dir: Option<tempfile::TempDir>) -> Harness {
     // The sample organisation's people and rooms with empty calendars, so
-    // each test sees only the meetings it makes.
+    // each test reads only the meetings it makes.
     let mut organisation = roombridge_simulator::organisation::sample(Timestamp::now());
     organisation.bookings.clear();
     let file = tempfile::Builder::new()
@@ -243,7 +243,7 @@ impl Harness {
         .await
     }
 
-    /// Sends an admin request and returns its JSON answer (null when empty).
+    /// Sends an admin request and returns its JSON body (null when empty).
     pub async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let stream = tokio::net::TcpStream::connect(self.sim.local_addr())
             .await
@@ -280,7 +280,7 @@ impl Harness {
         }
     }
 
-    /// Sends a text body to the admin interface and returns its JSON answer.
+    /// Sends a text body to the admin interface and returns its JSON body.
     pub async fn admin_text(&self, method: &str, path: &str, body: &str) -> Value {
         let stream = tokio::net::TcpStream::connect(self.sim.local_addr())
             .await
