@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use jiff::SignedDuration;
 use roombridge_store::Store;
+use tracing::Instrument;
 
 use crate::backend::ExchangeBackend;
 use crate::decide::ConflictPolicy;
@@ -116,7 +117,11 @@ impl SyncEngine {
                 ..RoomReport::default()
             });
         };
-        let mut report = crate::inbound::sync_room(self, &room).await;
+        let span =
+            tracing::info_span!(target: "roombridge::sync", "sync_room", room = %room.address);
+        let mut report = crate::inbound::sync_room(self, &room)
+            .instrument(span)
+            .await;
         shared.release().await;
         report.duration_ms = started.elapsed().as_millis() as u64;
         log_room(&report);

@@ -13,6 +13,7 @@ use roombridge_domain::{
     Booking, BookingStatus, ExchangeChange, ExchangeLink, OutboxKind, OutboxRecord, ResponseMode,
     Room,
 };
+use tracing::Instrument;
 
 use crate::backend::{BackendErrorKind, MeetingDraft, RemoteId, RemoteMeeting, Response};
 use crate::decide::{self, Snapshot};
@@ -41,7 +42,13 @@ pub(crate) async fn push_outbox(engine: &SyncEngine) -> Result<OutboxReport, Syn
             engine,
             requests: 0,
         };
-        let result = push.record(&record).await;
+        let span = tracing::info_span!(
+            target: "roombridge::sync",
+            "push_outbox_record",
+            booking_id = %record.booking_id,
+            operation = record.kind.as_str(),
+        );
+        let result = push.record(&record).instrument(span).await;
         report.requests += push.requests;
         settle(engine, &record, result, &mut report).await?;
     }

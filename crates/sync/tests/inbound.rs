@@ -451,3 +451,75 @@ fn weekday(date: jiff::civil::Date) -> &'static str {
         jiff::civil::Weekday::Sunday => "Sunday",
     }
 }
+
+#[tokio::test]
+async fn room_copy_deletion_cancels_booking() {
+    let h = start().await;
+    h.admin(
+        "PUT",
+        &format!("/admin/mailboxes/{AUTO_ROOM}/room-settings"),
+        Some(json!({ "remove_canceled_meetings": true })),
+    )
+    .await;
+    let gone = h
+        .outlook_meeting(
+            "bob@example.com",
+            meeting("Deleted later", at(7, 9, 0), at(7, 10, 0), &[AUTO_ROOM]),
+        )
+        .await;
+    h.sync_ok(AUTO_ROOM).await;
+    h.admin(
+        "POST",
+        &format!("/admin/items/{}/cancel", gone["number"]),
+        None,
+    )
+    .await;
+    assert!(
+        h.items(AUTO_ROOM, "calendar").await.is_empty(),
+        "the room removed its copy"
+    );
+
+    let report = h.sync_ok(AUTO_ROOM).await;
+    assert_eq!(report.cancelled, 1, "{report:?}");
+    let bookings = h.bookings(AUTO_ROOM).await;
+    assert_eq!(bookings.len(), 1);
+    assert_eq!(bookings[0].status, BookingStatus::Cancelled);
+}
+
+#[tokio::test]
+async fn failed_full_reread_cancels_nothing() {
+    let h = start().await;
+    for hour in [9, 11, 13] {
+        h.outlook_meeting(
+            "bob@example.com",
+            meeting("Stays", at(8, hour, 0), at(8, hour + 1, 0), &[AUTO_ROOM]),
+        )
+        .await;
+    }
+    h.sync_ok(AUTO_ROOM).await;
+    let before = h.store.room_sync_state(AUTO_ROOM).await.unwrap();
+    h.admin("POST", "/admin/sync-states/invalidate", None).await;
+    h.faults(json!({ "rules": [{ "kind": "http500", "operation": "GetItem" }] }))
+        .await;
+
+    let report = h.engine.sync_room(AUTO_ROOM).await.unwrap();
+    assert_eq!(report.errors.len(), 1, "{report:?}");
+    let bookings = h.bookings(AUTO_ROOM).await;
+    assert_eq!(bookings.len(), 3);
+    assert!(
+        bookings
+            .iter()
+            .all(|b| b.status == BookingStatus::Confirmed),
+        "{bookings:#?}"
+    );
+    assert_eq!(
+        h.store.room_sync_state(AUTO_ROOM).await.unwrap(),
+        before,
+        "the stored cursor stays"
+    );
+
+    h.clear_faults().await;
+    let report = h.sync_ok(AUTO_ROOM).await;
+    assert!(report.full_read);
+    assert!(!report.changed_anything(), "{report:?}");
+}

@@ -388,3 +388,39 @@ async fn denied_user_is_parked_without_blocking_others() {
         .unwrap();
     assert_eq!(parked.len(), 1);
 }
+
+#[tokio::test]
+async fn throttled_push_waits_the_requested_back_off() {
+    let h = start().await;
+    h.faults(json!({
+        "back_off_ms": 120000,
+        "rules": [{ "kind": "server_busy", "operation": "FindItem", "count": 1 }]
+    }))
+    .await;
+    let booking = h
+        .book(
+            AUTO_ROOM,
+            "alice@example.com",
+            "Busy",
+            at(11, 9, 0),
+            at(11, 10, 0),
+        )
+        .await;
+    let before = jiff::Timestamp::now();
+
+    let report = h.engine.push_outbox().await.unwrap();
+    assert_eq!(report.failed, 1, "{report:?}");
+    assert_eq!(report.parked, 0, "throttling never parks a record");
+    let records = h.store.outbox_for_booking(booking.id).await.unwrap();
+    assert_eq!(records[0].state, OutboxState::Pending);
+    let wait = records[0].next_attempt_at.duration_since(before);
+    assert!(
+        wait >= jiff::SignedDuration::from_secs(119),
+        "next attempt after the 120 s Exchange asked for, got {wait:#}"
+    );
+    assert!(
+        h.calendar_items_with("alice@example.com", "Busy")
+            .await
+            .is_empty()
+    );
+}
