@@ -37,7 +37,8 @@ pub enum MailboxKind {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, rename_all = "snake_case")]
 pub struct RoomProcessing {
-    /// `AutoAccept` books requests itself; `None` leaves them in the Inbox.
+    /// `AutoAccept` books requests itself. `AutoUpdate` adds them as tentative
+    /// and leaves the request in the Inbox. `None` only leaves the request.
     pub automate_processing: AutomateProcessing,
     /// Whether conflicting requests are accepted anyway (default false).
     pub allow_conflicts: bool,
@@ -51,6 +52,9 @@ pub struct RoomProcessing {
     pub delete_subject: bool,
     /// Whether the body of the room copy is removed (default true).
     pub delete_comments: bool,
+    /// Whether a recurring request that extends past the booking window is
+    /// declined (default true); when false the series is accepted.
+    pub enforce_scheduling_horizon: bool,
     /// Whether cancelled meetings are removed from the room calendar (default false).
     pub remove_canceled_meetings: bool,
 }
@@ -65,6 +69,7 @@ impl Default for RoomProcessing {
             add_organizer_to_subject: true,
             delete_subject: true,
             delete_comments: true,
+            enforce_scheduling_horizon: true,
             remove_canceled_meetings: false,
         }
     }
@@ -76,9 +81,11 @@ pub enum AutomateProcessing {
     /// The resource booking attendant accepts or declines at once.
     #[default]
     AutoAccept,
-    /// Only the calendar attendant runs: the request waits in the Inbox.
+    /// Only the Calendar Attendant runs: the meeting is tentative in the
+    /// calendar and the request waits in the Inbox until accepted or declined.
     AutoUpdate,
-    /// No processing at all: the request waits in the Inbox.
+    /// No processing at all: the request waits in the Inbox, and the
+    /// calendar changes only when someone accepts it.
     None,
 }
 
@@ -125,6 +132,13 @@ impl Mailbox {
             MailboxKind::Room { processing, .. } => Some(processing),
             MailboxKind::User { .. } => None,
         }
+    }
+
+    /// Returns whether the Calendar Attendant runs for the mailbox: always
+    /// for users, and for rooms unless AutomateProcessing is `None`.
+    pub fn calendar_attendant(&self) -> bool {
+        self.room()
+            .is_none_or(|room| room.automate_processing != AutomateProcessing::None)
     }
 
     /// Returns whether the mailbox may impersonate others.

@@ -254,7 +254,7 @@ pub fn sample(now: Timestamp) -> OrganisationFile {
             "room-102@example.com",
             "Room 102",
             6,
-            AutomateProcessing::None,
+            AutomateProcessing::AutoUpdate,
         ),
         room(
             "boardroom@example.com",
@@ -272,7 +272,7 @@ pub fn sample(now: Timestamp) -> OrganisationFile {
             "room-301@example.com",
             "培训室 301",
             30,
-            AutomateProcessing::None,
+            AutomateProcessing::AutoUpdate,
         ),
     ];
     let room_lists = vec![
@@ -318,7 +318,7 @@ pub fn sample(now: Timestamp) -> OrganisationFile {
                     first_day_of_week: DayOfWeek::Monday,
                 },
                 start_date: today.checked_add(3.days()).unwrap_or(today),
-                end: RangeEnd::Never,
+                end: RangeEnd::Count(12),
             }),
         },
         Booking {

@@ -93,18 +93,20 @@ pub(crate) fn process_cancellation(
     org.move_to(message_number, Folder::DeletedItems, now);
 }
 
-/// Returns the subject the room copy gets.
+/// Returns the subject the room copy gets. AddOrganizerToSubject replaces
+/// the subject with the organizer's name; otherwise DeleteSubject removes it.
 fn room_subject(
     subject: &str,
     organizer: &str,
     delete_subject: bool,
     add_organizer: bool,
 ) -> String {
-    match (delete_subject, add_organizer) {
-        (true, true) => organizer.to_string(),
-        (true, false) => String::new(),
-        (false, true) => format!("{organizer} {subject}"),
-        (false, false) => subject.to_string(),
+    if add_organizer {
+        organizer.to_string()
+    } else if delete_subject {
+        String::new()
+    } else {
+        subject.to_string()
     }
 }
 
@@ -126,13 +128,29 @@ fn decide(org: &Org, room: &Mailbox, copy_number: u64, now: Timestamp) -> Result
     {
         return Err("the meeting is longer than MaximumDurationInMinutes");
     }
+    // BookingWindowInDays counts whole days from today; 0 allows today only.
     let window_days = i64::from(settings.booking_window_in_days).min(MAX_CHECK_DAYS);
-    let window_end = now
-        .checked_add(SignedDuration::from_hours(24 * window_days))
+    let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    let last_day = today
+        .checked_add(jiff::Span::new().days(window_days))
         .map_err(|_| "window overflow")?;
-    let intervals = meeting_intervals(copy, window_end);
-    if data.recurrence.is_none() && data.start > window_end {
+    let window_end = jiff::tz::TimeZone::UTC
+        .to_ambiguous_timestamp(
+            last_day
+                .tomorrow()
+                .map_err(|_| "window overflow")?
+                .to_datetime(jiff::civil::Time::midnight()),
+        )
+        .compatible()
+        .map_err(|_| "window overflow")?;
+    if data.start >= window_end {
         return Err("the meeting starts after the BookingWindowInDays");
+    }
+    let intervals = meeting_intervals(copy, window_end);
+    if settings.enforce_scheduling_horizon && extends_past(data, window_end) {
+        return Err(
+            "the recurring meeting extends past the BookingWindowInDays (EnforceSchedulingHorizon)",
+        );
     }
     if settings.allow_conflicts {
         return Ok(());
@@ -155,6 +173,24 @@ fn decide(org: &Org, room: &Mailbox, copy_number: u64, now: Timestamp) -> Result
         }
     }
     Ok(())
+}
+
+/// Returns whether a series has occurrences starting at or after `limit`.
+fn extends_past(data: &crate::model::CalendarData, limit: Timestamp) -> bool {
+    let Some(recurrence) = &data.recurrence else {
+        return false;
+    };
+    if recurrence.end == crate::recurrence::RangeEnd::Never {
+        return true;
+    }
+    let zone = tz::zone_for(&data.start_time_zone);
+    let beyond = limit
+        .checked_add(SignedDuration::from_hours(24 * 366 * 5))
+        .unwrap_or(limit);
+    recurrence
+        .occurrence_starts(zone.to_datetime(data.start), &zone, beyond)
+        .into_iter()
+        .any(|start| start >= limit && !data.deleted_occurrences.contains(&start.as_second()))
 }
 
 /// Returns the time ranges a meeting occupies up to `until`.
@@ -191,7 +227,7 @@ mod tests {
     fn subject_rules() {
         assert_eq!(room_subject("Plan", "Alice", true, true), "Alice");
         assert_eq!(room_subject("Plan", "Alice", true, false), "");
-        assert_eq!(room_subject("Plan", "Alice", false, true), "Alice Plan");
+        assert_eq!(room_subject("Plan", "Alice", false, true), "Alice");
         assert_eq!(room_subject("Plan", "Alice", false, false), "Plan");
     }
 }

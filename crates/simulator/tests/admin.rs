@@ -27,7 +27,7 @@ async fn sample_organisation_has_the_conformance_accounts() {
     );
     assert_eq!(
         find("room-102@example.com")["room_settings"]["automate_processing"],
-        "None"
+        "AutoUpdate"
     );
     assert_eq!(find("wang.wei@example.com")["name"], "王伟");
     assert!(
@@ -70,7 +70,7 @@ async fn admin_creates_mailboxes_and_acts_as_outlook_user() {
             .status,
         204
     );
-    let room = r#"{"name":"Room 900","kind":"room","processing":{"automate_processing":"None"},"capacity":4}"#;
+    let room = r#"{"name":"Room 900","kind":"room","processing":{"automate_processing":"AutoUpdate"},"capacity":4}"#;
     assert_eq!(
         admin(&sim, "PUT", "/admin/mailboxes/room-900@example.com", room)
             .await

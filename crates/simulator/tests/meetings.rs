@@ -674,3 +674,150 @@ async fn extended_property_round_trips_and_filters() {
         "extended properties come only when requested"
     );
 }
+
+#[tokio::test]
+async fn room_without_processing_books_only_on_accept() {
+    let sim = start().await;
+    let room = r#"{"name":"Quiet Room","kind":"room","processing":{"automate_processing":"None"}}"#;
+    assert_eq!(
+        admin(&sim, "PUT", "/admin/mailboxes/quiet@example.com", room)
+            .await
+            .status,
+        204
+    );
+    let (start_at, end_at) = (slot(1, 21, 0), slot(1, 22, 0));
+    let created = call(
+        &sim,
+        "alice@example.com",
+        &create_meeting("Quiet", &start_at, &end_at, &["quiet@example.com"], ""),
+    )
+    .await;
+    let organizer_id = first_item_id(&created.body);
+    let uid = text(
+        &call(&sim, "alice@example.com", &get_item(&organizer_id))
+            .await
+            .body,
+        "UID",
+    );
+    assert!(
+        copy_in(&sim, "quiet@example.com", &uid, &start_at, &end_at)
+            .await
+            .is_none(),
+        "no Calendar Attendant, no tentative copy"
+    );
+
+    let inbox = call(
+        &sim,
+        "quiet@example.com",
+        &find_all("inbox", "quiet@example.com"),
+    )
+    .await
+    .body;
+    let request_id = first_item_id(&inbox);
+    let accept = format!(
+        r#"<m:CreateItem MessageDisposition="SendAndSaveCopy"><m:Items><t:AcceptItem><t:ReferenceItemId Id="{request_id}"/></t:AcceptItem></m:Items></m:CreateItem>"#
+    );
+    assert_eq!(
+        codes(&call(&sim, "quiet@example.com", &accept).await.body),
+        vec!["NoError"]
+    );
+    let (copy_id, _) = copy_in(&sim, "quiet@example.com", &uid, &start_at, &end_at)
+        .await
+        .expect("accepting creates the copy");
+    let copy = call(&sim, "quiet@example.com", &get_item(&copy_id))
+        .await
+        .body;
+    assert_eq!(text(&copy, "MyResponseType"), "Accept");
+    let organizer = call(&sim, "alice@example.com", &get_item(&organizer_id))
+        .await
+        .body;
+    assert_eq!(text(&organizer, "ResponseType"), "Accept");
+
+    // A cancellation waits in the Inbox; the copy stays until someone acts.
+    let delete = format!(
+        r#"<m:DeleteItem DeleteType="MoveToDeletedItems" SendMeetingCancellations="SendToAllAndSaveCopy"><m:ItemIds><t:ItemId Id="{organizer_id}"/></m:ItemIds></m:DeleteItem>"#
+    );
+    call(&sim, "alice@example.com", &delete).await;
+    let copy = call(&sim, "quiet@example.com", &get_item(&copy_id))
+        .await
+        .body;
+    assert_eq!(text(&copy, "IsCancelled"), "false");
+    let inbox = call(
+        &sim,
+        "quiet@example.com",
+        &find_all("inbox", "quiet@example.com"),
+    )
+    .await
+    .body;
+    assert!(texts(&inbox, "ItemClass").contains(&"IPM.Schedule.Meeting.Canceled".to_string()));
+}
+
+#[tokio::test]
+async fn series_past_booking_window_is_declined() {
+    let sim = start().await;
+    let endless = r#"<t:Recurrence><t:WeeklyRecurrence><t:Interval>1</t:Interval><t:DaysOfWeek>Monday</t:DaysOfWeek></t:WeeklyRecurrence><t:NoEndRecurrence><t:StartDate>START</t:StartDate></t:NoEndRecurrence></t:Recurrence>"#;
+    let start_day = &slot(20, 0, 0)[..10];
+    let weekday = jiff::civil::Date::strptime("%Y-%m-%d", start_day)
+        .unwrap()
+        .weekday();
+    let endless = endless
+        .replace("START", start_day)
+        .replace("Monday", &format!("{weekday:?}"));
+    let created = call(
+        &sim,
+        "bob@example.com",
+        &create_meeting(
+            "Forever",
+            &slot(20, 9, 0),
+            &slot(20, 10, 0),
+            &["room-101@example.com"],
+            &endless,
+        ),
+    )
+    .await;
+    let organizer = call(
+        &sim,
+        "bob@example.com",
+        &get_item(&first_item_id(&created.body)),
+    )
+    .await
+    .body;
+    assert_eq!(
+        text(&organizer, "ResponseType"),
+        "Decline",
+        "EnforceSchedulingHorizon declines a series without end"
+    );
+
+    let settings = r#"{"automate_processing":"AutoAccept","enforce_scheduling_horizon":false}"#;
+    assert_eq!(
+        admin(
+            &sim,
+            "PUT",
+            "/admin/mailboxes/room-101@example.com/room-settings",
+            settings
+        )
+        .await
+        .status,
+        204
+    );
+    let again = call(
+        &sim,
+        "carol@example.com",
+        &create_meeting(
+            "Forever again",
+            &slot(20, 11, 0),
+            &slot(20, 12, 0),
+            &["room-101@example.com"],
+            &endless,
+        ),
+    )
+    .await;
+    let organizer = call(
+        &sim,
+        "carol@example.com",
+        &get_item(&first_item_id(&again.body)),
+    )
+    .await
+    .body;
+    assert_eq!(text(&organizer, "ResponseType"), "Accept");
+}

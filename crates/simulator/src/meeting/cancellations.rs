@@ -60,7 +60,9 @@ pub(super) fn send_cancellations(
             continue;
         };
         let copy_number = org.calendar_item_by_uid(&mailbox.address, &uid);
-        if let Some(copy_number) = copy_number {
+        // Without the Calendar Attendant the copy stays as it is until
+        // someone acts on the cancellation.
+        if let Some(copy_number) = copy_number.filter(|_| mailbox.calendar_attendant()) {
             if let Some(copy) = org.items.get_mut(&copy_number) {
                 copy.subject = format!(
                     "Canceled: {}",

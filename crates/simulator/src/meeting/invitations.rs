@@ -45,46 +45,60 @@ fn deliver_request(org: &mut Org, organizer_item: &Item, attendee: &str, now: Ti
     let Some(mailbox) = org.mailbox(attendee).cloned() else {
         return;
     };
-    let calendar = organizer_item
+    let uid = organizer_item
         .calendar
         .as_ref()
-        .expect("meetings carry calendar data");
-    let copy_number = match org.calendar_item_by_uid(&mailbox.address, &calendar.uid) {
-        Some(existing) => {
-            update_copy(org, existing, organizer_item, now);
-            existing
+        .map(|calendar| calendar.uid.clone())
+        .unwrap_or_default();
+
+    // The Calendar Attendant puts the meeting in the calendar (tentative)
+    // or brings the existing copy up to date; without it the calendar
+    // changes only when someone accepts the request.
+    let copy_number = if mailbox.calendar_attendant() {
+        match org.calendar_item_by_uid(&mailbox.address, &uid) {
+            Some(existing) => {
+                update_copy(org, existing, organizer_item, now);
+                Some(existing)
+            }
+            None => Some(org.insert(attendee_copy(organizer_item, &mailbox.address, now))),
         }
-        None => {
-            let copy = attendee_copy(organizer_item, &mailbox.address, now);
-            org.insert(copy)
-        }
+    } else {
+        None
     };
+
     // An unanswered request for an earlier version is out of date now.
     let stale: Vec<u64> = org
         .folder_items(&mailbox.address, Folder::Inbox)
         .filter(|item| {
-            item.kind == ItemKind::MeetingRequest && item.associated_item == Some(copy_number)
+            item.kind == ItemKind::MeetingRequest && item_uid(item) == Some(uid.as_str())
         })
         .map(|item| item.number)
         .collect();
     for number in stale {
         org.move_to(number, Folder::DeletedItems, now);
     }
+
     let mut request = message_from(
         organizer_item,
         ItemKind::MeetingRequest,
         &mailbox.address,
         now,
     );
-    request.associated_item = Some(copy_number);
+    request.associated_item = copy_number;
     let request_number = org.insert(request);
-    if mailbox.room().is_some() {
+    if let Some(copy_number) = copy_number
+        && mailbox.room().is_some()
+    {
         rooms::process_request(org, &mailbox, copy_number, request_number, now);
     }
 }
 
+fn item_uid(item: &Item) -> Option<&str> {
+    item.calendar.as_ref().map(|calendar| calendar.uid.as_str())
+}
+
 /// Builds an attendee's copy of the organizer's meeting.
-fn attendee_copy(organizer_item: &Item, attendee: &str, now: Timestamp) -> Item {
+pub(super) fn attendee_copy(organizer_item: &Item, attendee: &str, now: Timestamp) -> Item {
     let mut copy = organizer_item.clone();
     copy.mailbox = attendee.to_string();
     copy.folder = Folder::Calendar;
@@ -105,7 +119,7 @@ fn attendee_copy(organizer_item: &Item, attendee: &str, now: Timestamp) -> Item 
 }
 
 /// Brings an attendee's copy up to date with the organizer's item.
-fn update_copy(org: &mut Org, copy_number: u64, organizer_item: &Item, now: Timestamp) {
+pub(super) fn update_copy(org: &mut Org, copy_number: u64, organizer_item: &Item, now: Timestamp) {
     let source = organizer_item
         .calendar
         .as_ref()

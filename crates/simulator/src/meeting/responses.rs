@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 
+use super::invitations::{attendee_copy, update_copy};
 use super::{Sending, WorkflowError, message_from, person_for};
 use crate::model::{Folder, FreeBusy, ItemKind, ResponseType};
 use crate::org::Org;
@@ -26,7 +27,10 @@ pub fn respond(
         return Err(WorkflowError::ItemNotFound);
     }
     let copy_number = match item.kind {
-        ItemKind::MeetingRequest => item.associated_item.ok_or(WorkflowError::NotAMeeting)?,
+        ItemKind::MeetingRequest => match item.associated_item {
+            Some(copy) => copy,
+            None => copy_from_request(org, reference, now)?,
+        },
         ItemKind::CalendarItem => reference,
         _ => return Err(WorkflowError::NotAMeeting),
     };
@@ -95,6 +99,45 @@ pub fn respond(
             }
             org.insert(message);
         }
+    }
+    Ok(copy_number)
+}
+
+/// Puts the meeting of a request into the calendar, for a mailbox without
+/// the Calendar Attendant: an existing copy is brought up to date, or a new
+/// one is created. Returns the copy's number.
+fn copy_from_request(
+    org: &mut Org,
+    request_number: u64,
+    now: Timestamp,
+) -> Result<u64, WorkflowError> {
+    let request = org
+        .items
+        .get(&request_number)
+        .cloned()
+        .ok_or(WorkflowError::ItemNotFound)?;
+    let uid = request
+        .calendar
+        .as_ref()
+        .map(|calendar| calendar.uid.clone())
+        .ok_or(WorkflowError::NotAMeeting)?;
+    let copy_number = match org.calendar_item_by_uid(&request.mailbox, &uid) {
+        Some(existing) => {
+            update_copy(org, existing, &request, now);
+            existing
+        }
+        None => {
+            let mut copy = attendee_copy(&request, &request.mailbox, now);
+            copy.kind = ItemKind::CalendarItem;
+            copy.associated_item = None;
+            copy.from = None;
+            copy.to = Vec::new();
+            copy.has_been_processed = false;
+            org.insert(copy)
+        }
+    };
+    if let Some(stored) = org.items.get_mut(&request_number) {
+        stored.associated_item = Some(copy_number);
     }
     Ok(copy_number)
 }
