@@ -120,15 +120,16 @@ fn value_after<'a>(lines: &'a [String], label: &str) -> Option<&'a str> {
     })
 }
 
-/// Sends `GET path` with a bearer token; returns the status and body.
-fn get(address: &str, path: &str, token: &str) -> (u16, String) {
+/// Sends a request without body and with a bearer token; returns the
+/// status and body.
+fn request(address: &str, method: &str, path: &str, token: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(address).expect("connect to the demo's API");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("read timeout");
     let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
-         Connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).expect("send request");
     let mut response = String::new();
@@ -145,30 +146,45 @@ fn get(address: &str, path: &str, token: &str) -> (u16, String) {
     (status, body)
 }
 
-/// Waits for the child to exit, killing it after `limit`.
+/// A running demo, killed when dropped so that a failed test leaves no
+/// process behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Waits for the child to exit; fails after `limit`.
 fn wait_with_limit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().expect("poll the demo") {
             return status;
         }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the demo did not stop within {limit:?} after SIGTERM");
-        }
+        assert!(
+            Instant::now() < deadline,
+            "the demo did not stop within {limit:?} after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 #[test]
 fn keep_running_serves_until_sigterm() {
-    let mut child = demo_command(&["--keep-running"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start roombridge demo --keep-running");
-    let stdout = lines_of(child.stdout.take().expect("stdout"));
-    let stderr = lines_of(child.stderr.take().expect("stderr"));
+    let mut demo = Running(
+        demo_command(&["--keep-running"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start roombridge demo --keep-running"),
+    );
+    let stdout = lines_of(demo.0.stdout.take().expect("stdout"));
+    let stderr = lines_of(demo.0.stderr.take().expect("stderr"));
 
     let mut seen: Vec<String> = Vec::new();
     while !seen
@@ -178,7 +194,6 @@ fn keep_running_serves_until_sigterm() {
         match stdout.recv_timeout(DEMO_LIMIT) {
             Ok(line) => seen.push(line),
             Err(_) => {
-                let _ = child.kill();
                 let errors: Vec<String> = stderr.try_iter().collect();
                 panic!(
                     "the demo did not report that it keeps running; stdout: {seen:#?}\nstderr: {errors:#?}"
@@ -203,18 +218,24 @@ fn keep_running_serves_until_sigterm() {
         "sample sign-in printed:\n{output}"
     );
 
-    let (status, body) = get(address, "/api/v1/rooms", token);
+    let (status, body) = request(address, "GET", "/api/v1/rooms", token);
     assert_eq!(status, 200, "GET /api/v1/rooms: {body}");
     assert!(body.contains("room-101@example.com"), "rooms: {body}");
-    let (status, _) = get(address, "/api/v1/rooms", "rb_not-a-token");
+    let (status, _) = request(address, "GET", "/api/v1/rooms", "rb_not-a-token");
     assert_eq!(status, 401, "an unknown token is rejected");
+    let (status, body) = request(address, "POST", "/api/v1/sync", token);
+    assert_eq!(status, 200, "POST /api/v1/sync: {body}");
+    assert!(
+        body.contains("\"room\":\"room-101@example.com\""),
+        "sync report: {body}"
+    );
 
     let signal = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &demo.0.id().to_string()])
         .status()
         .expect("send SIGTERM");
     assert!(signal.success(), "kill -TERM failed");
-    let status = wait_with_limit(&mut child, Duration::from_secs(30));
+    let status = wait_with_limit(&mut demo.0, Duration::from_secs(30));
     assert!(
         status.success(),
         "the demo exited with {status} after SIGTERM"

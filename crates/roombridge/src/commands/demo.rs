@@ -203,6 +203,10 @@ async fn keep_running(env: Environment) {
         "  Try:              curl -H 'Authorization: Bearer {token}' http://{}/api/v1/rooms",
         env.api
     );
+    println!(
+        "  Sync now:         curl -X POST -H 'Authorization: Bearer {token}' http://{}/api/v1/sync",
+        env.api
+    );
     println!("  Exchange EWS:     {}", env.simulator.ews_url());
     println!(
         "  EWS sign-in:      {} / {} (Basic, or NTLM as {}); the service account is {} / {}",

@@ -9,9 +9,11 @@ use serde_json::{Value, json};
 use super::environment::Environment;
 use super::http::{Call, Reply};
 
-/// Rounds of outbox push and room reads one sync may take before it must
-/// be quiet.
+/// Syncs one step may trigger before a sync must change nothing.
 const MAX_SYNC_ROUNDS: u32 = 6;
+
+/// The user whose token triggers syncs; any user may.
+const SYNC_USER: &str = "alice@example.com";
 
 /// Counts of the changes one sync made, summed over its rounds.
 #[derive(Debug, Default)]
@@ -152,50 +154,100 @@ impl Driver<'_> {
         }
     }
 
-    /// Runs the sync engine until a round changes nothing: outbox pushes
-    /// and room reads.
+    /// Triggers syncs through `POST /api/v1/sync` until one changes
+    /// nothing: each pushes the outbox and then reads every room.
     ///
     /// # Errors
     ///
-    /// Returns every error a room or an outbox record reported.
+    /// Returns every error a room or an outbox record reported, or a
+    /// message when the two sides do not settle within [`MAX_SYNC_ROUNDS`].
     pub(super) async fn sync(&self) -> Result<SyncSummary, String> {
-        let reports = self
-            .env
-            .engine
-            .run_until_quiescent(MAX_SYNC_ROUNDS)
-            .await
-            .map_err(|error| format!("sync failed: {error}"))?;
         let mut summary = SyncSummary::default();
-        let mut errors = Vec::new();
-        for report in &reports {
-            summary.pushed += report.outbox.pushed;
-            summary.rooms = report.rooms.len();
-            errors.extend(report.outbox.errors.iter().cloned());
-            for room in &report.rooms {
-                summary.created += room.created;
-                summary.updated += room.updated;
-                summary.cancelled += room.cancelled;
-                summary.declined += room.declined;
-                errors.extend(
-                    room.errors
-                        .iter()
-                        .map(|error| format!("{}: {error}", room.room)),
-                );
+        for _ in 0..MAX_SYNC_ROUNDS {
+            let reply = self
+                .api(
+                    SYNC_USER,
+                    Method::POST,
+                    "/api/v1/sync",
+                    Some(json!({})),
+                    None,
+                )
+                .await?;
+            expect_status(&reply, StatusCode::OK, "POST /api/v1/sync")?;
+            let round = read_report(&reply.body)?;
+            let quiet = round.pushed + round.changed() == 0;
+            summary.add(&round);
+            if quiet {
+                return Ok(summary);
             }
         }
-        if !errors.is_empty() {
-            return Err(format!("sync reported errors: {}", errors.join("; ")));
-        }
-        let last = reports.last();
-        let quiet = last.is_some_and(|report| {
-            report.outbox.pushed == 0 && report.rooms.iter().all(|room| !room.changed_anything())
-        });
-        if !quiet {
-            return Err(format!(
-                "sync still changed bookings after {MAX_SYNC_ROUNDS} rounds; the two sides do not settle"
-            ));
-        }
+        Err(format!(
+            "sync still changed bookings after {MAX_SYNC_ROUNDS} rounds; the two sides do not settle"
+        ))
+    }
+}
+
+impl SyncSummary {
+    /// Returns the number of bookings the sync changed in roombridge.
+    pub(super) fn changed(&self) -> u32 {
+        self.created + self.updated + self.cancelled + self.declined
+    }
+
+    fn add(&mut self, round: &SyncSummary) {
+        self.pushed += round.pushed;
+        self.created += round.created;
+        self.updated += round.updated;
+        self.cancelled += round.cancelled;
+        self.declined += round.declined;
+        self.rooms = round.rooms;
+    }
+}
+
+/// Reads the counts of a `POST /api/v1/sync` report.
+///
+/// # Errors
+///
+/// Returns the errors of rooms and outbox records the report lists, or a
+/// message naming a missing field.
+fn read_report(report: &Value) -> Result<SyncSummary, String> {
+    let number = |value: &Value, field: &str| -> Result<u32, String> {
+        value[field]
+            .as_u64()
+            .and_then(|count| u32::try_from(count).ok())
+            .ok_or_else(|| format!("the sync report has no count `{field}`: {value}"))
+    };
+    let errors_of = |value: &Value| -> Vec<String> {
+        value["errors"]
+            .as_array()
+            .map(|errors| errors.iter().map(Value::to_string).collect())
+            .unwrap_or_default()
+    };
+    let outbox = &report["outbox"];
+    let mut errors = errors_of(outbox);
+    let mut summary = SyncSummary {
+        pushed: number(outbox, "pushed")?,
+        ..SyncSummary::default()
+    };
+    let rooms = report["rooms"]
+        .as_array()
+        .ok_or_else(|| format!("the sync report lists no rooms: {report}"))?;
+    for room in rooms {
+        summary.created += number(room, "created")?;
+        summary.updated += number(room, "updated")?;
+        summary.cancelled += number(room, "cancelled")?;
+        summary.declined += number(room, "declined")?;
+        let name = room["room"].as_str().unwrap_or("a room");
+        errors.extend(
+            errors_of(room)
+                .into_iter()
+                .map(|error| format!("{name}: {error}")),
+        );
+    }
+    summary.rooms = rooms.len();
+    if errors.is_empty() {
         Ok(summary)
+    } else {
+        Err(format!("sync reported errors: {}", errors.join("; ")))
     }
 }
 

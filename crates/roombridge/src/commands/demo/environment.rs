@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::Method;
@@ -17,7 +16,7 @@ use roombridge_ews::types::{EmailAddress, ExchangeVersion, ResponseClass};
 use roombridge_ews::{EwsClient, EwsClientBuilder};
 use roombridge_simulator::{RunningSimulator, Simulator, SimulatorConfig};
 use roombridge_store::Store;
-use roombridge_sync::{EwsBackend, SyncEngine};
+use roombridge_sync::SyncEngine;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -104,11 +103,8 @@ impl Environment {
         }
         let tokens = import_users(&store, &mailboxes).await?;
 
-        let engine = SyncEngine::new(
-            store.clone(),
-            Arc::new(EwsBackend::new(client)),
-            sync_config(&config),
-        );
+        let engine = super::super::sync::build_engine(&config, store.clone())
+            .map_err(|failure| failure.to_string())?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
@@ -116,7 +112,7 @@ impl Environment {
             .local_addr()
             .map_err(|error| format!("cannot read the API's address: {error}"))?;
         let (server_stop, stopped) = oneshot::channel::<()>();
-        let state = roombridge_api::AppState::new(store);
+        let state = roombridge_api::AppState::new(store).with_sync_engine(engine.clone());
         let server = tokio::spawn(roombridge_api::serve(listener, state, async move {
             let _ = stopped.await;
         }));
@@ -198,7 +194,8 @@ fn write_config(folder: &Path, ews_url: &str) -> Result<Config, String> {
     Config::load_with_env(Some(&path), &|_| None).map_err(|error| error.to_string())
 }
 
-/// Builds the EWS client the configuration describes.
+/// Builds an EWS client from the configuration, for the room import. The
+/// sync engine builds its own with `roombridge sync`'s code.
 fn ews_client(exchange: &ExchangeConfig) -> Result<EwsClient, String> {
     let password = roombridge_ews::Secret::new(exchange.password.expose());
     let username = exchange.username.clone().unwrap_or_default();
@@ -237,17 +234,6 @@ async fn check_sample_sign_in(ews_url: &str) -> Result<(), String> {
         .await
         .map(|_| ())
         .map_err(|error| format!("the sample user {SAMPLE_USER} cannot sign in: {error}"))
-}
-
-/// Converts the configuration's `[sync]` section to engine settings.
-fn sync_config(config: &Config) -> roombridge_sync::SyncConfig {
-    let day = jiff::SignedDuration::from_hours(24);
-    roombridge_sync::SyncConfig {
-        interval: config.sync.interval,
-        window_past: day * i32::try_from(config.sync.past_days).unwrap_or(i32::MAX),
-        window_ahead: day * i32::try_from(config.sync.future_days).unwrap_or(i32::MAX),
-        ..roombridge_sync::SyncConfig::default()
-    }
 }
 
 /// Lists the simulator's mailboxes through its admin interface.
