@@ -122,12 +122,14 @@ fn decide(org: &Org, room: &Mailbox, copy_number: u64, now: Timestamp) -> Result
         .calendar
         .as_ref()
         .ok_or("the copy has no calendar data")?;
+
     let duration = data.end.duration_since(data.start);
     if settings.maximum_duration_in_minutes > 0
         && duration > SignedDuration::from_mins(i64::from(settings.maximum_duration_in_minutes))
     {
         return Err("the meeting is longer than MaximumDurationInMinutes");
     }
+
     // BookingWindowInDays counts whole days from today; 0 allows today only.
     let window_days = i64::from(settings.booking_window_in_days).min(MAX_CHECK_DAYS);
     let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
@@ -146,12 +148,14 @@ fn decide(org: &Org, room: &Mailbox, copy_number: u64, now: Timestamp) -> Result
     if data.start >= window_end {
         return Err("the meeting starts after the BookingWindowInDays");
     }
+
     let intervals = meeting_intervals(copy, window_end);
     if settings.enforce_scheduling_horizon && extends_past(data, window_end) {
         return Err(
             "the recurring meeting extends past the BookingWindowInDays (EnforceSchedulingHorizon)",
         );
     }
+
     if settings.allow_conflicts {
         return Ok(());
     }

@@ -51,8 +51,8 @@ fn deliver_request(org: &mut Org, organizer_item: &Item, attendee: &str, now: Ti
         .map(|calendar| calendar.uid.clone())
         .unwrap_or_default();
 
-    // The Calendar Attendant puts the meeting in the calendar (tentative)
-    // or brings the existing copy up to date; without it the calendar
+    // The Calendar Attendant puts the meeting in the calendar as tentative,
+    // or brings the existing copy up to date. Without it, the calendar
     // changes only when someone accepts the request.
     let copy_number = if mailbox.calendar_attendant() {
         match org.calendar_item_by_uid(&mailbox.address, &uid) {
