@@ -4,7 +4,8 @@ use jiff::Timestamp;
 use proptest::prelude::*;
 use roombridge_domain::{Attendee, AttendeeRole, Booking, BookingStatus, ExchangeLink, Origin};
 use roombridge_sync::ConflictPolicy;
-use roombridge_sync::decide::{Snapshot, Winner, merge};
+use roombridge_sync::backend::{MeetingKind, RemoteId, RemoteMeeting, Response};
+use roombridge_sync::decide::{InternalDecision, Snapshot, Winner, decide_internal, merge};
 
 const FIELDS: [&str; 6] = ["room", "subject", "body", "start", "end", "attendees"];
 
@@ -143,5 +144,56 @@ proptest! {
         let result = merge(&booking, None, &remote, ConflictPolicy::default());
         prop_assert_eq!(patched(&local, &result), remote);
         prop_assert!(result.conflicts.is_empty());
+    }
+}
+
+fn room_copy(booking: &Booking, subject: String, change_key: u8, cancelled: bool) -> RemoteMeeting {
+    RemoteMeeting {
+        id: RemoteId {
+            item_id: "room-item".to_owned(),
+            change_key: Some(format!("key-{change_key}")),
+        },
+        uid: "uid-1".to_owned(),
+        recurrence_id: None,
+        kind: MeetingKind::Single,
+        organizer: booking.organizer.clone(),
+        subject,
+        body: String::new(),
+        start: booking.start,
+        end: booking.end,
+        time_zone: "UTC".to_owned(),
+        all_day: false,
+        attendees: Vec::new(),
+        cancelled,
+        free: false,
+        response: Response::Accepted,
+        booking_id: None,
+        last_modified: None,
+    }
+}
+
+proptest! {
+    #[test]
+    fn room_copy_subject_never_decides(
+        values in values(),
+        first in ".{0,20}",
+        second in ".{0,20}",
+        stored_key in 0u8..3,
+        read_key in 0u8..3,
+        cancelled in any::<bool>(),
+    ) {
+        let mut booking = booking_from(&snapshot_from(values));
+        booking.exchange.room_item_id = Some("room-item".to_owned());
+        booking.exchange.room_change_key = Some(format!("key-{stored_key}"));
+        let one = decide_internal(&booking, &room_copy(&booking, first, read_key, cancelled));
+        let other = decide_internal(&booking, &room_copy(&booking, second, read_key, cancelled));
+        prop_assert_eq!(&one, &other);
+        if cancelled {
+            prop_assert!(matches!(one, InternalDecision::Cancelled(_)));
+        } else if stored_key == read_key {
+            prop_assert_eq!(one, InternalDecision::Unchanged);
+        } else {
+            prop_assert_eq!(one, InternalDecision::ReadOrganizerCopy);
+        }
     }
 }

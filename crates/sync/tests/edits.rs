@@ -258,3 +258,65 @@ async fn stale_change_key_merged_on_push() {
     let after = h.reload(&booking).await;
     assert_eq!(after.subject, "Stale, renamed in Outlook");
 }
+
+#[tokio::test]
+async fn outlook_room_change_moves_booking() {
+    let h = start().await;
+    let booking = h
+        .book(
+            AUTO_ROOM,
+            "alice@example.com",
+            "Relocated",
+            at(7, 9, 0),
+            at(7, 10, 0),
+        )
+        .await;
+    h.push_ok().await;
+    h.sync_ok(AUTO_ROOM).await;
+    let organizer = h
+        .calendar_items_with("alice@example.com", "Relocated")
+        .await;
+    let item_id = organizer[0]["item_id"].as_str().unwrap().to_owned();
+
+    // Alice swaps the room in Outlook.
+    let update = UpdateItem {
+        conflict_resolution: ConflictResolution::AlwaysOverwrite,
+        message_disposition: None,
+        send_meeting_invitations_or_cancellations: Some(
+            SendMeetingInvitationsOrCancellations::SendToAllAndSaveCopy,
+        ),
+        suppress_read_receipts: None,
+        saved_item_folder_id: None,
+        item_changes: vec![ItemChange {
+            item_id: BaseItemId::ItemId(ItemId::new(item_id)),
+            updates: vec![ItemUpdate::set_calendar(
+                PropertyPath::field(paths::CALENDAR_RESOURCES),
+                CalendarItem {
+                    resources: vec![roombridge_ews::types::Attendee::smtp(BOARDROOM)],
+                    ..CalendarItem::default()
+                },
+            )],
+        }],
+    };
+    let reply = h
+        .ews
+        .call(Some("alice@example.com"), &update)
+        .await
+        .unwrap();
+    assert_eq!(reply.messages[0].response_class, ResponseClass::Success);
+
+    h.sync_ok(AUTO_ROOM).await;
+    h.sync_ok(BOARDROOM).await;
+    let moved = h.reload(&booking).await;
+    assert_eq!(moved.room, BOARDROOM, "{moved:#?}");
+    assert_eq!(moved.status, BookingStatus::Confirmed);
+    assert!(
+        h.bookings(AUTO_ROOM).await.is_empty(),
+        "nothing left in the old room"
+    );
+    assert_eq!(
+        h.bookings(BOARDROOM).await.len(),
+        1,
+        "no external duplicate"
+    );
+}
