@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use jiff::SignedDuration;
 use roombridge_store::Store;
 use tracing::Instrument;
@@ -27,6 +28,9 @@ pub struct SyncConfig {
     pub conflict_policy: ConflictPolicy,
     /// Outbox records claimed per pass.
     pub outbox_batch: u32,
+    /// Rooms read at the same time by [`SyncEngine::sync_all`], and outbox
+    /// records pushed at the same time.
+    pub concurrency: usize,
     /// Failed attempts after which a record that keeps failing with a
     /// permanent error is parked.
     pub park_after_attempts: i64,
@@ -47,6 +51,7 @@ impl Default for SyncConfig {
             window_ahead: SignedDuration::from_hours(180 * 24),
             conflict_policy: ConflictPolicy::default(),
             outbox_batch: 50,
+            concurrency: 4,
             park_after_attempts: 5,
             retry_base: Duration::from_secs(30),
             retry_max: Duration::from_secs(3600),
@@ -128,7 +133,8 @@ impl SyncEngine {
         Ok(report)
     }
 
-    /// Syncs every room, one after another, after pushing the outbox.
+    /// Syncs every room, [`SyncConfig::concurrency`] at a time, after
+    /// pushing the outbox. The report lists rooms in address order.
     ///
     /// # Errors
     ///
@@ -137,10 +143,21 @@ impl SyncEngine {
     pub async fn sync_all(&self) -> Result<SyncReport, SyncError> {
         let started = Instant::now();
         let outbox = self.push_outbox().await?;
-        let mut rooms = Vec::new();
-        for room in self.store.list_rooms().await? {
-            rooms.push(self.sync_room(&room.address).await?);
-        }
+        let addresses: Vec<String> = self
+            .store
+            .list_rooms()
+            .await?
+            .into_iter()
+            .map(|room| room.address)
+            .collect();
+        let mut rooms: Vec<RoomReport> = futures::stream::iter(addresses)
+            .map(|address| async move { self.sync_room(&address).await })
+            .buffer_unordered(self.config.concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+        rooms.sort_by(|a, b| a.room.cmp(&b.room));
         Ok(SyncReport {
             rooms,
             outbox,

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use jiff::Timestamp;
 use rand::Rng;
 use roombridge_domain::{
@@ -37,19 +38,28 @@ pub(crate) async fn push_outbox(engine: &SyncEngine) -> Result<OutboxReport, Syn
         .store
         .claim_outbox(engine.config.outbox_batch)
         .await?;
-    for record in records {
-        let mut push = Push {
-            engine,
-            requests: 0,
-        };
-        let span = tracing::info_span!(
-            target: "roombridge::sync",
-            "push_outbox_record",
-            booking_id = %record.booking_id,
-            operation = record.kind.as_str(),
-        );
-        let result = push.record(&record).instrument(span).await;
-        report.requests += push.requests;
+    // Records of one booking are claimed one at a time, so records pushed
+    // at the same time never touch the same meeting.
+    let results: Vec<(OutboxRecord, Result<(), SyncError>, u32)> = futures::stream::iter(records)
+        .map(|record| async move {
+            let mut push = Push {
+                engine,
+                requests: 0,
+            };
+            let span = tracing::info_span!(
+                target: "roombridge::sync",
+                "push_outbox_record",
+                booking_id = %record.booking_id,
+                operation = record.kind.as_str(),
+            );
+            let result = push.record(&record).instrument(span).await;
+            (record, result, push.requests)
+        })
+        .buffer_unordered(engine.config.concurrency.max(1))
+        .collect()
+        .await;
+    for (record, result, requests) in results {
+        report.requests += requests;
         settle(engine, &record, result, &mut report).await?;
     }
     Ok(report)
