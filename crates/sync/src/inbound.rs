@@ -29,9 +29,24 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
     };
     match run.read_and_commit().await {
         Ok(outcome) => run.count(&outcome),
-        Err(error) => run.report.errors.push(error.to_string()),
+        Err(error) => {
+            run.report.errors.push(error.to_string());
+            return run.report;
+        }
     }
-    for booking in std::mem::take(&mut run.answers) {
+    for (uid, recurrence_id) in std::mem::take(&mut run.answers) {
+        let booking = match engine
+            .store
+            .booking_by_exchange_id(&room.address, &uid, recurrence_id)
+            .await
+        {
+            Ok(Some(booking)) if booking.blocks() => booking,
+            Ok(_) => continue,
+            Err(error) => {
+                run.report.errors.push(error.to_string());
+                continue;
+            }
+        };
         match crate::outbound::answer_as_room(engine, room, &booking).await {
             Ok(answer) => {
                 run.report.requests += answer.requests;
@@ -40,7 +55,7 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
                 }
             }
             Err(error) => run.report.errors.push(format!(
-                "answering booking {} as the room failed: {error}",
+                "responding to booking {} as the room failed: {error}",
                 booking.id
             )),
         }
@@ -61,9 +76,9 @@ struct RoomRun<'a> {
     engine: &'a SyncEngine,
     room: &'a Room,
     report: RoomReport,
-    /// Internal bookings whose request waits for roombridge to respond as
-    /// the room, after the commit.
-    answers: Vec<Booking>,
+    /// UID and recurrence id of meetings whose request waits for
+    /// roombridge to respond as the room, after the commit.
+    answers: Vec<(String, Option<Timestamp>)>,
 }
 
 impl RoomRun<'_> {
@@ -287,6 +302,15 @@ impl RoomRun<'_> {
             );
             return Ok(());
         }
+        let waiting = matches!(meeting.response, Response::None | Response::Tentative)
+            && meeting.blocks()
+            && self.room.response_mode == roombridge_domain::ResponseMode::AcceptAsRoom;
+        if waiting {
+            // In accept-as-room mode roombridge responds to every request
+            // the room receives, Outlook's included.
+            self.answers
+                .push((meeting.uid.clone(), meeting.recurrence_id));
+        }
         let Some(booking) = existing.filter(|booking| booking.origin == Origin::Internal) else {
             commit
                 .external
@@ -302,9 +326,6 @@ impl RoomRun<'_> {
             decision = ?decision,
             "room copy of a roombridge booking read"
         );
-        let waiting = matches!(meeting.response, Response::None | Response::Tentative)
-            && self.room.response_mode == roombridge_domain::ResponseMode::AcceptAsRoom
-            && booking.blocks();
         match decision {
             InternalDecision::Unchanged | InternalDecision::Ignore => {}
             InternalDecision::Relink(link) => commit.changes.push(AppliedChange {
@@ -333,9 +354,6 @@ impl RoomRun<'_> {
                 self.merge_organizer_copy(&booking, link, known_rooms, commit)
                     .await?;
             }
-        }
-        if waiting {
-            self.answers.push(booking);
         }
         Ok(())
     }

@@ -89,7 +89,13 @@ async fn room_declines_conflict_and_booking_shows_it() {
         1,
         "Bob's request waits in the room's Inbox"
     );
-    h.sync_ok(MANUAL_ROOM).await; // accepts Bob's request as the room
+    let report = h.sync_ok(MANUAL_ROOM).await;
+    assert_eq!(report.created, 1, "Bob's booking stored: {report:?}");
+    let room_copy = h.items(MANUAL_ROOM, "calendar").await;
+    assert_eq!(
+        room_copy[0]["calendar"]["my_response"], "Accept",
+        "roombridge accepted Bob's request as the room"
+    );
     let booking = h
         .book(AUTO_ROOM, "alice@example.com", "Clashing", start_at, end_at)
         .await;
@@ -105,11 +111,11 @@ async fn room_declines_conflict_and_booking_shows_it() {
             &Actor::user("alice@example.com"),
         )
         .await;
-    // After the sync accepted Bob's request, his booking is stored in the
-    // manual room, so the store rejects the move as a conflict.
+    // Bob's booking is stored in the manual room, so the store rejects the
+    // move as a conflict.
     assert!(
-        moved.is_err(),
-        "roombridge's own conflict check sees the external booking"
+        matches!(moved, Err(roombridge_store::StoreError::Conflict(_))),
+        "the conflict check counts the external booking: {moved:?}"
     );
 
     // The auto-accept room declines an Outlook-side conflict by itself.
