@@ -146,17 +146,34 @@ fn request(address: &str, method: &str, path: &str, token: &str) -> (u16, String
     (status, body)
 }
 
-/// A running demo, killed when dropped so that a failed test leaves no
-/// process behind.
+/// A running demo, stopped when dropped so that a failed test leaves no
+/// process behind: SIGTERM first, which lets it remove its temporary
+/// folder, and SIGKILL when it is still running five seconds later.
 struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
+        if !matches!(self.0.try_wait(), Ok(None)) {
+            return;
         }
+        let _ = terminate(&self.0);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if !matches!(self.0.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
+}
+
+/// Sends SIGTERM to `child` with the `kill` command.
+fn terminate(child: &Child) -> std::io::Result<std::process::ExitStatus> {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
 }
 
 /// Waits for the child to exit; fails after `limit`.
@@ -230,10 +247,7 @@ fn keep_running_serves_until_sigterm() {
         "sync report: {body}"
     );
 
-    let signal = Command::new("kill")
-        .args(["-TERM", &demo.0.id().to_string()])
-        .status()
-        .expect("send SIGTERM");
+    let signal = terminate(&demo.0).expect("send SIGTERM");
     assert!(signal.success(), "kill -TERM failed");
     let status = wait_with_limit(&mut demo.0, Duration::from_secs(30));
     assert!(

@@ -72,7 +72,17 @@ async fn demo(args: DemoArgs) -> ExitCode {
     };
     print_setup(&env);
 
-    let outcomes = run_steps(&env).await;
+    // Ctrl-C or SIGTERM during the steps stops both sides, so that the
+    // temporary folder is removed.
+    let finished = tokio::select! {
+        outcomes = run_steps(&env) => Some(outcomes),
+        () = shutdown_signal() => None,
+    };
+    let Some(outcomes) = finished else {
+        eprintln!("error: the demo was interrupted before its last step");
+        env.stop().await;
+        return ExitCode::FAILURE;
+    };
     print_summary(&outcomes, started.elapsed());
     let failed =
         outcomes.iter().zip(STEPS).enumerate().find_map(

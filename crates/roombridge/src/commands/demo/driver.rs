@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use super::environment::Environment;
 use super::http::{Call, Reply};
 
-/// Syncs one step may trigger before a sync must change nothing.
+/// Maximum number of syncs one step triggers while it waits for a sync
+/// that changes nothing.
 const MAX_SYNC_ROUNDS: u32 = 6;
 
 /// The user whose token triggers syncs; any user may.

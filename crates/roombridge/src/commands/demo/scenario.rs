@@ -156,10 +156,16 @@ impl<'a> Scenario<'a> {
 
         let booking = found[0];
         super::driver::ensure(booking["origin"] == "external", || {
-            format!("roombridge: Bob's Outlook meeting is not external: {booking}")
+            format!(
+                "roombridge: Bob's Outlook meeting is not external: {}",
+                describe_booking(booking)
+            )
         })?;
         super::driver::ensure(booking["organizer"] == BOB, || {
-            format!("roombridge: Bob's Outlook meeting has the wrong organizer: {booking}")
+            format!(
+                "roombridge: Bob's Outlook meeting has the wrong organizer: {}",
+                describe_booking(booking)
+            )
         })?;
         Ok(format!(
             "roombridge read {} room calendars and stored {} bookings made in Outlook (each \
@@ -193,4 +199,47 @@ fn count(number: u32, noun: &str) -> String {
     } else {
         format!("{number} {noun}s")
     }
+}
+
+/// Describes a booking as the API returns it, for error messages.
+fn describe_booking(booking: &serde_json::Value) -> String {
+    let field = |name: &str| booking[name].as_str().unwrap_or("?").to_owned();
+    format!(
+        "{} booking of {} in {}, {} to {}, status {}",
+        field("origin"),
+        field("organizer"),
+        field("room"),
+        field("start"),
+        field("end"),
+        field("status"),
+    )
+}
+
+/// Describes a calendar item as the simulator's admin interface lists it,
+/// for error messages.
+fn describe_item(item: &serde_json::Value) -> String {
+    let calendar = &item["calendar"];
+    let field = |name: &str| calendar[name].as_str().unwrap_or("?").to_owned();
+    let resources: Vec<String> = calendar["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|room| {
+            format!(
+                "{} {}",
+                room["person"]["address"].as_str().unwrap_or("?"),
+                room["response"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    format!(
+        "item {} in {}, {} to {}, own response {}, cancelled {}, rooms [{}]",
+        item["number"],
+        item["mailbox"].as_str().unwrap_or("?"),
+        field("start"),
+        field("end"),
+        field("my_response"),
+        calendar["is_cancelled"],
+        resources.join(", "),
+    )
 }

@@ -7,7 +7,10 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::super::driver::{ensure, expect_status, instant, resource_response, text};
-use super::{ALICE, AUTO_ROOM, ApiBooking, BOB, CAROL, MANUAL_ROOM, Scenario, count, slot};
+use super::{
+    ALICE, AUTO_ROOM, ApiBooking, BOB, CAROL, MANUAL_ROOM, Scenario, count, describe_booking,
+    describe_item, slot,
+};
 
 impl Scenario<'_> {
     /// Creates a booking through the API and pushes it.
@@ -113,7 +116,10 @@ impl Scenario<'_> {
 
         let stored = self.driver.booking(ALICE, &booking.id).await?;
         ensure(!stored["deleted_at"].is_null(), || {
-            format!("roombridge: the deleted booking has no `deleted_at`: {stored}")
+            format!(
+                "roombridge: the deleted booking has no `deleted_at`: {}",
+                describe_booking(&stored)
+            )
         })?;
         let (from, to) = self.whole_day();
         let listed = self
@@ -160,13 +166,21 @@ impl Scenario<'_> {
         let bob_uid = text(&bob["calendar"], "uid")?.to_owned();
         ensure(
             resource_response(&bob, AUTO_ROOM).as_deref() == Some("Accept"),
-            || format!("Exchange: {AUTO_ROOM} did not accept Bob's free slot: {bob}"),
+            || {
+                format!(
+                    "Exchange: {AUTO_ROOM} did not accept Bob's free slot: {}",
+                    describe_item(&bob)
+                )
+            },
         )?;
         self.driver.sync().await?;
 
         let stored = self.driver.booking(ALICE, &id).await?;
         ensure(stored["status"] == "declined", || {
-            format!("roombridge: Alice's booking is not declined: {stored}")
+            format!(
+                "roombridge: Alice's booking is not declined: {}",
+                describe_booking(&stored)
+            )
         })?;
         let reason = stored["declined_reason"]
             .as_str()
@@ -180,7 +194,10 @@ impl Scenario<'_> {
         self.check_released(AUTO_ROOM, alice_uid).await?;
         let bob_booking = self.external_booking(AUTO_ROOM, &bob_uid).await?;
         ensure(bob_booking["status"] == "confirmed", || {
-            format!("roombridge: Bob's meeting is not confirmed: {bob_booking}")
+            format!(
+                "roombridge: Bob's meeting is not confirmed: {}",
+                describe_booking(&bob_booking)
+            )
         })?;
         self.remaining_uid = Some(bob_uid);
         Ok(format!(
@@ -247,23 +264,33 @@ impl Scenario<'_> {
         end: Timestamp,
     ) -> Result<&'v str, String> {
         ensure(booking["room"] == room, || {
-            format!("roombridge: expected the booking in {room}: {booking}")
+            format!(
+                "roombridge: expected the booking in {room}: {}",
+                describe_booking(booking)
+            )
         })?;
         ensure(booking["status"] == status, || {
-            format!("roombridge: expected the booking {status}: {booking}")
+            format!(
+                "roombridge: expected the booking {status}: {}",
+                describe_booking(booking)
+            )
         })?;
         ensure(
             instant(booking, "start")? == start && instant(booking, "end")? == end,
             || {
                 format!(
-                    "roombridge: expected the booking at {}: {booking}",
-                    slot(start, end)
+                    "roombridge: expected the booking at {}: {}",
+                    slot(start, end),
+                    describe_booking(booking)
                 )
             },
         )?;
-        booking["ical_uid"]
-            .as_str()
-            .ok_or_else(|| format!("roombridge: the booking has no Exchange UID: {booking}"))
+        booking["ical_uid"].as_str().ok_or_else(|| {
+            format!(
+                "roombridge: the booking has no Exchange UID: {}",
+                describe_booking(booking)
+            )
+        })
     }
 
     /// Checks Alice's meeting in Exchange: her organizer copy at the time
@@ -279,7 +306,10 @@ impl Scenario<'_> {
         let organizer = self.driver.calendar_copy(ALICE, uid).await?;
         let calendar = &organizer["calendar"];
         ensure(calendar["my_response"] == "Organizer", || {
-            format!("Exchange: Alice's copy is not the organizer's: {organizer}")
+            format!(
+                "Exchange: Alice's copy is not the organizer's: {}",
+                describe_item(&organizer)
+            )
         })?;
         ensure(
             instant(calendar, "start")? == start && instant(calendar, "end")? == end,
@@ -293,7 +323,10 @@ impl Scenario<'_> {
         })?;
         let copy = self.driver.calendar_copy(room, uid).await?;
         ensure(copy["calendar"]["my_response"] == "Accept", || {
-            format!("Exchange: the copy in {room} is not accepted: {copy}")
+            format!(
+                "Exchange: the copy in {room} is not accepted: {}",
+                describe_item(&copy)
+            )
         })?;
         ensure(instant(&copy["calendar"], "start")? == start, || {
             format!(

@@ -7,7 +7,10 @@ use hyper::Method;
 use serde_json::{Value, json};
 
 use super::super::driver::{ensure, instant, resource_response, text};
-use super::{ALICE, AUTO_ROOM, BOB, CAROL, MANUAL_ROOM, OutlookMeeting, Scenario, count, slot};
+use super::{
+    ALICE, AUTO_ROOM, BOB, CAROL, MANUAL_ROOM, OutlookMeeting, Scenario, count, describe_booking,
+    describe_item, slot,
+};
 
 impl Scenario<'_> {
     /// Books Room 101 as Bob in Outlook; the sync stores it as external.
@@ -18,23 +21,35 @@ impl Scenario<'_> {
             .outlook_meeting(BOB, "Team sync", (start, end), AUTO_ROOM)
             .await?;
         let uid = text(&item["calendar"], "uid")?.to_owned();
-        let number = item["number"]
-            .as_u64()
-            .ok_or_else(|| format!("the simulator returned no item number: {item}"))?;
+        let number = item["number"].as_u64().ok_or_else(|| {
+            format!(
+                "the simulator returned no item number: {}",
+                describe_item(&item)
+            )
+        })?;
         ensure(
             resource_response(&item, AUTO_ROOM).as_deref() == Some("Accept"),
-            || format!("Exchange: {AUTO_ROOM} did not accept Bob's request: {item}"),
+            || {
+                format!(
+                    "Exchange: {AUTO_ROOM} did not accept Bob's request: {}",
+                    describe_item(&item)
+                )
+            },
         )?;
         let summary = self.driver.sync().await?;
 
         let booking = self.external_booking(AUTO_ROOM, &uid).await?;
         ensure(booking["status"] == "confirmed", || {
-            format!("roombridge: Bob's meeting is not confirmed: {booking}")
+            format!(
+                "roombridge: Bob's meeting is not confirmed: {}",
+                describe_booking(&booking)
+            )
         })?;
         ensure(instant(&booking, "start")? == start, || {
             format!(
-                "roombridge: Bob's meeting is not at {}: {booking}",
-                slot(start, end)
+                "roombridge: Bob's meeting is not at {}: {}",
+                slot(start, end),
+                describe_booking(&booking)
             )
         })?;
         let id = text(&booking, "id")?.to_owned();
@@ -78,9 +93,12 @@ impl Scenario<'_> {
         ensure(blocking == 0, || {
             "roombridge: Carol's declined request blocks the room".to_owned()
         })?;
-        let kept = self.driver.booking(ALICE, &bob.id).await?;
-        ensure(kept["status"] == "confirmed", || {
-            format!("roombridge: Bob's meeting is no longer confirmed: {kept}")
+        let bob_booking = self.driver.booking(ALICE, &bob.id).await?;
+        ensure(bob_booking["status"] == "confirmed", || {
+            format!(
+                "roombridge: Bob's meeting is no longer confirmed: {}",
+                describe_booking(&bob_booking)
+            )
         })?;
         Ok(format!(
             "Carol asked in Outlook for {} at {}, which overlaps Bob's meeting; the room \
@@ -99,10 +117,16 @@ impl Scenario<'_> {
         self.driver.admin(Method::POST, &path, Some(body)).await?;
         let copy = self.driver.calendar_copy(AUTO_ROOM, &bob.uid).await?;
         ensure(instant(&copy["calendar"], "start")? == start, || {
-            format!("Exchange: the room's copy did not move: {copy}")
+            format!(
+                "Exchange: the room's copy did not move: {}",
+                describe_item(&copy)
+            )
         })?;
         ensure(copy["calendar"]["my_response"] == "Accept", || {
-            format!("Exchange: the room did not accept the new time: {copy}")
+            format!(
+                "Exchange: the room did not accept the new time: {}",
+                describe_item(&copy)
+            )
         })?;
         let summary = self.driver.sync().await?;
 
@@ -111,8 +135,9 @@ impl Scenario<'_> {
             instant(&booking, "start")? == start && instant(&booking, "end")? == end,
             || {
                 format!(
-                    "roombridge: Bob's booking is not at {}: {booking}",
-                    slot(start, end)
+                    "roombridge: Bob's booking is not at {}: {}",
+                    slot(start, end),
+                    describe_booking(&booking)
                 )
             },
         )?;
@@ -134,7 +159,10 @@ impl Scenario<'_> {
 
         let booking = self.driver.booking(ALICE, &bob.id).await?;
         ensure(booking["status"] == "cancelled", || {
-            format!("roombridge: Bob's booking is not cancelled: {booking}")
+            format!(
+                "roombridge: Bob's booking is not cancelled: {}",
+                describe_booking(&booking)
+            )
         })?;
         Ok(format!(
             "Bob cancelled his meeting in Outlook; Exchange sent the cancellation to {}, and \
@@ -144,7 +172,7 @@ impl Scenario<'_> {
     }
 
     /// Syncs once more, expecting no change, and compares the meetings
-    /// each room holds on the demo's day in both systems.
+    /// each room contains on the demo's day in both systems.
     pub(super) async fn both_sides_agree(&mut self) -> Result<String, String> {
         let summary = self.driver.sync().await?;
         let changes = summary.pushed + summary.changed();
@@ -192,7 +220,10 @@ impl Scenario<'_> {
         })?;
         let booking = found.remove(0);
         ensure(booking["origin"] == "external", || {
-            format!("roombridge: the Outlook meeting is not stored as external: {booking}")
+            format!(
+                "roombridge: the Outlook meeting is not stored as external: {}",
+                describe_booking(&booking)
+            )
         })?;
         Ok(booking)
     }
