@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::handlers::{bookings, rooms};
+use crate::handlers::{bookings, rooms, sync};
 use crate::requests::{AttendeeRequest, CreateBookingRequest, PatchBookingRequest};
 use crate::views::{
     AttendeeView, AvailabilityView, BookingView, BusyView, FieldChangeView, HistoryEntryView,
@@ -27,6 +27,8 @@ use crate::views::{
         bookings::patch_booking,
         bookings::delete_booking,
         bookings::booking_history,
+        sync::run_sync,
+        sync::list_outbox,
     ),
     components(schemas(
         BookingView,
@@ -47,6 +49,7 @@ use crate::views::{
     tags(
         (name = "rooms", description = "Rooms, their bookings and busy intervals"),
         (name = "bookings", description = "Creating, reading, changing and deleting bookings"),
+        (name = "sync", description = "Manual sync runs and the outbox of changes for Exchange"),
     )
 )]
 struct ApiDoc;

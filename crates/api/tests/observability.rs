@@ -258,11 +258,13 @@ async fn openapi_lists_every_route() {
             "DELETE /api/v1/bookings/{id}",
             "GET /api/v1/bookings/{id}",
             "GET /api/v1/bookings/{id}/history",
+            "GET /api/v1/outbox",
             "GET /api/v1/rooms",
             "GET /api/v1/rooms/{address}/availability",
             "GET /api/v1/rooms/{address}/bookings",
             "PATCH /api/v1/bookings/{id}",
             "POST /api/v1/bookings",
+            "POST /api/v1/sync",
         ]
     );
 

@@ -23,6 +23,19 @@ struct SyncRequest {
 /// Pushes the outbox and reads every room (or the one named) once, and
 /// returns the report: per room created, updated, cancelled, declined,
 /// errors, requests sent and duration.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sync",
+    tag = "sync",
+    security(("bearer" = [])),
+    request_body(content = Object, description = "`{}` for every room, or `{\"room\": ADDRESS}`"),
+    responses(
+        (status = 200, description = "Report of the outbox pass and of each room", body = Object),
+        (status = 401, description = "Missing or invalid token", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 503, description = "Exchange sync is not configured", body = ErrorBody),
+    )
+)]
 pub(crate) async fn run_sync(
     State(state): State<AppState>,
     Authenticated(user): Authenticated,
@@ -69,6 +82,20 @@ pub(crate) async fn run_sync(
 
 /// Lists outbox records, newest first, optionally of one state
 /// (`?state=parked`), with the error of their last attempt.
+#[utoipa::path(
+    get,
+    path = "/api/v1/outbox",
+    tag = "sync",
+    security(("bearer" = [])),
+    params(
+        ("state" = Option<String>, Query, description = "Only records in this state: `pending`, `claimed`, `done` or `parked`"),
+    ),
+    responses(
+        (status = 200, description = "`counts` per state and the newest 500 `records`", body = Object),
+        (status = 401, description = "Missing or invalid token", body = ErrorBody),
+        (status = 422, description = "Unknown state", body = ErrorBody),
+    )
+)]
 pub(crate) async fn list_outbox(
     State(state): State<AppState>,
     Authenticated(_user): Authenticated,
