@@ -4,7 +4,7 @@
 use crate::operation::Operation;
 use crate::operations::{
     ConvertId, CreateItem, DeleteItem, FindItem, GetFolder, GetItem, GetRoomLists, GetRooms,
-    GetUserAvailability, ResolveNames, SyncFolderItems, UpdateItem,
+    GetUserAvailability, MoveItem, ResolveNames, SyncFolderItems, UpdateItem,
 };
 use crate::types::{RequestHeader, read_request_envelope};
 use crate::xml::{Ns, ParseError};
@@ -24,6 +24,8 @@ pub enum Request {
     UpdateItem(UpdateItem),
     /// DeleteItem.
     DeleteItem(DeleteItem),
+    /// MoveItem.
+    MoveItem(MoveItem),
     /// SyncFolderItems.
     SyncFolderItems(SyncFolderItems),
     /// GetUserAvailability.
@@ -59,6 +61,7 @@ impl Request {
             Request::CreateItem(_) => CreateItem::NAME,
             Request::UpdateItem(_) => UpdateItem::NAME,
             Request::DeleteItem(_) => DeleteItem::NAME,
+            Request::MoveItem(_) => MoveItem::NAME,
             Request::SyncFolderItems(_) => SyncFolderItems::NAME,
             Request::GetUserAvailability(_) => GetUserAvailability::NAME,
             Request::GetRoomLists(_) => GetRoomLists::NAME,
@@ -90,6 +93,7 @@ impl Request {
                 CreateItem::NAME => Request::CreateItem(CreateItem::read_body(reader, start)?),
                 UpdateItem::NAME => Request::UpdateItem(UpdateItem::read_body(reader, start)?),
                 DeleteItem::NAME => Request::DeleteItem(DeleteItem::read_body(reader, start)?),
+                MoveItem::NAME => Request::MoveItem(MoveItem::read_body(reader, start)?),
                 SyncFolderItems::NAME => {
                     Request::SyncFolderItems(SyncFolderItems::read_body(reader, start)?)
                 }

@@ -130,7 +130,7 @@ async fn server_busy_fault_back_off_is_honoured() {
             name: String::from("BackOffMilliseconds"),
             value: String::from("300"),
         }];
-        write_fault_envelope(&fault)
+        write_fault_envelope(None, &fault)
     };
     let server = TestServer::start(handler(move |_, number| {
         if number == 0 {
@@ -373,9 +373,10 @@ async fn unauthorized_names_account_not_password() {
 
 #[tokio::test]
 async fn soap_fault_and_malformed_xml_are_distinct() {
-    let fault = write_fault_envelope(&SoapFault::for_code(
-        ResponseCode::ErrorImpersonateUserDenied,
-    ));
+    let fault = write_fault_envelope(
+        None,
+        &SoapFault::for_code(ResponseCode::ErrorImpersonateUserDenied),
+    );
     let server = TestServer::start(handler(move |recorded, _| {
         if recorded.body.contains("deny@example.com") {
             (StatusCode::INTERNAL_SERVER_ERROR, Vec::new(), fault.clone())

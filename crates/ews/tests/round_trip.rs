@@ -134,6 +134,7 @@ fn every_built_request_parses_back() {
             | "create-item-accept-saved-folder" => "CreateItem",
             "update-item" => "UpdateItem",
             "delete-item" => "DeleteItem",
+            "move-item" => "MoveItem",
             "sync-folder-items" | "sync-folder-items-first-page" => "SyncFolderItems",
             "get-user-availability" => "GetUserAvailabilityRequest",
             "get-room-lists" => "GetRoomLists",
@@ -144,6 +145,65 @@ fn every_built_request_parses_back() {
         };
         assert_eq!(request.operation_name(), expected, "{name}");
     }
+}
+
+#[test]
+fn move_item_request_round_trips() {
+    let move_item = MoveItem {
+        to_folder_id: DistinguishedFolderId::new(DistinguishedFolderIdName::DeletedItems).into(),
+        item_ids: vec![
+            ItemId::with_change_key("AAMkA", "CQAAA").into(),
+            ItemId::new("AAMkB").into(),
+        ],
+        return_new_item_ids: Some(false),
+    };
+    let xml = request_xml(&common::header(), &move_item);
+    let (_, request) = Request::parse_envelope(&xml).unwrap();
+    assert_eq!(request, Request::MoveItem(move_item));
+}
+
+#[test]
+fn move_item_without_target_is_rejected() {
+    let xml = request_xml(
+        &common::header(),
+        &MoveItem {
+            to_folder_id: DistinguishedFolderId::new(DistinguishedFolderIdName::Inbox).into(),
+            item_ids: vec![ItemId::new("AAMkA").into()],
+            return_new_item_ids: None,
+        },
+    );
+    let start = xml.find("<m:ToFolderId>").unwrap();
+    let end = xml.find("</m:ToFolderId>").unwrap() + "</m:ToFolderId>".len();
+    let broken = format!("{}{}", &xml[..start], &xml[end..]);
+    let error = Request::parse_envelope(&broken).unwrap_err();
+    assert!(error.to_string().contains("ToFolderId"), "{error}");
+}
+
+#[test]
+fn message_with_sender_keeps_read_flag() {
+    let mut message = MessageItem::new(MessageKind::MeetingRequest);
+    message.item_id = Some(ItemId::new("AAMkR"));
+    message.from = Some(SingleRecipient {
+        mailbox: EmailAddress::smtp("alice@example.com"),
+    });
+    message.is_read = Some(true);
+    let response = GetItemResponse {
+        messages: vec![ResponseMessage::success(ItemsContent {
+            items: vec![Item::Message(Box::new(message.clone()))],
+        })],
+    };
+    let xml = response_xml(None, &response);
+    let from = xml.find("<t:From>").unwrap();
+    let is_read = xml.find("<t:IsRead>").unwrap();
+    assert!(from < is_read, "IsRead is written before From: {xml}");
+    let parsed = parse_response::<GetItemResponse>(&xml).unwrap();
+    let ResponseBody::Response(parsed) = parsed.body else {
+        panic!("expected a response, got a fault");
+    };
+    assert_eq!(
+        parsed.messages[0].content.items[0],
+        Item::Message(Box::new(message))
+    );
 }
 
 /// Text that XML 1.0 can carry: no control characters other than tab, line

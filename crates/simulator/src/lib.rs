@@ -29,7 +29,6 @@ mod rooms;
 mod server;
 mod sync_state;
 mod tz;
-mod xml;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -17,6 +17,7 @@ pub mod get_item;
 pub mod get_room_lists;
 pub mod get_rooms;
 pub mod get_user_availability;
+pub mod move_item;
 pub mod resolve_names;
 pub mod sync_folder_items;
 pub mod update_item;
@@ -41,6 +42,7 @@ pub use get_user_availability::{
     MeetingAttendeeType, SerializableTimeZone, TimeZoneTransition,
 };
 pub use items::ItemsContent;
+pub use move_item::{MoveItem, MoveItemResponse};
 pub use resolve_names::{
     Resolution, ResolveNames, ResolveNamesContent, ResolveNamesResponse, ResolveNamesSearchScope,
     ResolvedContact,

@@ -236,10 +236,10 @@ impl MessageItem {
         if !self.to_recipients.is_empty() {
             write_mailboxes(writer, "t:ToRecipients", &self.to_recipients);
         }
-        writer.opt_bool("t:IsRead", self.is_read);
         if let Some(from) = &self.from {
             from.write_xml(writer, "t:From");
         }
+        writer.opt_bool("t:IsRead", self.is_read);
         if self.kind.is_meeting() {
             self.write_meeting_fields(writer);
         }

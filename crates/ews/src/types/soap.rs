@@ -333,7 +333,8 @@ impl SoapFault {
         Ok(())
     }
 
-    fn write(&self, writer: &mut XmlWriter) {
+    /// Writes the `s:Fault` element, for a server building its own envelope.
+    pub fn write(&self, writer: &mut XmlWriter) {
         writer.start("s:Fault", &[]);
         writer.start("faultcode", &[("xmlns:a", TYPES_NS)]);
         writer.text(&self.fault_code);
@@ -404,9 +405,13 @@ pub fn write_response_envelope(
     writer.into_string()
 }
 
-/// Writes an envelope holding a SOAP fault, as sent with HTTP 500.
-pub fn write_fault_envelope(fault: &SoapFault) -> String {
-    write_response_envelope(None, |writer| fault.write(writer))
+/// Writes an envelope holding a SOAP fault, as sent with HTTP 500, with
+/// `ServerVersionInfo` in the header when given.
+pub fn write_fault_envelope(
+    server_version_info: Option<&ServerVersionInfo>,
+    fault: &SoapFault,
+) -> String {
+    write_response_envelope(server_version_info, |writer| fault.write(writer))
 }
 
 /// The body of a response envelope: the operation's response or a fault.

@@ -381,6 +381,18 @@ pub fn all_requests() -> Vec<(String, String)> {
         }),
     );
     add(
+        "move-item",
+        envelope(&MoveItem {
+            to_folder_id: DistinguishedFolderId::of_mailbox(
+                DistinguishedFolderIdName::DeletedItems,
+                "room1@example.com",
+            )
+            .into(),
+            item_ids: vec![ItemId::with_change_key("AAMkM", "DwAAM").into()],
+            return_new_item_ids: Some(true),
+        }),
+    );
+    add(
         "sync-folder-items",
         envelope(&SyncFolderItems {
             item_shape: shape,
@@ -537,6 +549,9 @@ pub fn all_responses() -> Vec<(String, String)> {
     request.sender = Some(SingleRecipient {
         mailbox: EmailAddress::smtp("alice@example.com"),
     });
+    request.from = Some(SingleRecipient {
+        mailbox: EmailAddress::smtp("alice@example.com"),
+    });
     request.is_read = Some(false);
     request.associated_calendar_item_id = Some(ItemId::new("AAMkRoomCopy"));
     request.is_out_of_date = Some(false);
@@ -631,6 +646,20 @@ pub fn all_responses() -> Vec<(String, String)> {
         respond(&DeleteItemResponse {
             messages: vec![
                 ResponseMessage::success(()),
+                ResponseMessage::error(ResponseCode::ErrorItemNotFound),
+            ],
+        }),
+    );
+    add(
+        "move-item",
+        respond(&MoveItemResponse {
+            messages: vec![
+                ResponseMessage::success(ItemsContent {
+                    items: vec![Item::Message(Box::new(MessageItem {
+                        item_id: Some(ItemId::with_change_key("AAMkMoved", "CQAAM")),
+                        ..MessageItem::new(MessageKind::MeetingRequest)
+                    }))],
+                }),
                 ResponseMessage::error(ResponseCode::ErrorItemNotFound),
             ],
         }),
@@ -756,7 +785,14 @@ pub fn all_responses() -> Vec<(String, String)> {
             name: String::from("BackOffMilliseconds"),
             value: String::from("2000"),
         }];
-        write_fault_envelope(&fault)
+        write_fault_envelope(None, &fault)
     });
+    add(
+        "fault-impersonation-with-server-version",
+        write_fault_envelope(
+            Some(&server_info()),
+            &SoapFault::for_code(ResponseCode::ErrorImpersonateUserDenied),
+        ),
+    );
     responses
 }

@@ -133,10 +133,6 @@ pub(crate) fn handle(
 ) -> EwsReply {
     let (header, request) = match Request::parse_envelope(body) {
         Ok(parsed) => parsed,
-        // The shared types have no MoveItem; it is read here.
-        Err(RequestError::UnsupportedOperation(name)) if name == "MoveItem" => {
-            return move_item::handle(org, principal, body);
-        }
         Err(RequestError::UnsupportedOperation(name)) => {
             let error = EwsError::invalid_request(&format!(
                 "The operation `{name}` is not supported by the simulator."
@@ -179,6 +175,10 @@ pub(crate) fn handle(
         Request::CreateItem(request) => respond(&create_item::create_item(&mut context, request)),
         Request::UpdateItem(request) => respond(&update_item::update_item(&mut context, request)),
         Request::DeleteItem(request) => respond(&delete_item::delete_item(&mut context, request)),
+        Request::MoveItem(request) => match move_item::move_item(&mut context, request) {
+            Ok(response) => respond(&response),
+            Err(error) => return fault_reply(&error, name),
+        },
         Request::SyncFolderItems(request) => {
             respond(&sync_folder_items::sync_folder_items(&mut context, request))
         }

@@ -231,9 +231,7 @@ fn message_to_wire(item: &Item, shape: &Shape) -> wire::MessageItem {
     out.sender = item.from.as_ref().map(recipient);
     out.to_recipients = item.to.iter().map(email).collect();
     out.from = item.from.as_ref().map(recipient);
-    // NOTE: the shared MessageItem writer puts IsRead before From, against
-    // the schema's order, so IsRead is sent only for messages without From.
-    out.is_read = out.from.is_none().then_some(item.has_been_processed);
+    out.is_read = Some(item.has_been_processed);
     if item.kind == ItemKind::Message {
         return out;
     }
