@@ -99,6 +99,77 @@ fn demo_passes_every_step() {
     );
 }
 
+/// Writes simulator fault settings to a file and runs the demo with them.
+fn run_with_faults(faults: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("faults.json");
+    std::fs::write(&path, faults).expect("write the fault file");
+    let path = path.to_str().expect("UTF-8 path");
+    demo_command(&["--exchange-faults", path])
+        .output()
+        .expect("run roombridge demo --exchange-faults")
+}
+
+#[test]
+fn failing_step_is_named_and_exits_nonzero() {
+    let output = run_with_faults(r#"{"rules": [{"kind": "http500", "operation": "UpdateItem"}]}"#);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("demo step 3 failed: Alice moves her booking to another time"),
+        "the failed step is named:\n{stderr}"
+    );
+    let (passed, total) = summary_counts(&stdout);
+    assert_eq!(
+        passed, 2,
+        "the steps before the first update passed:\n{stdout}"
+    );
+    let labels = summary_labels(&stdout);
+    assert_eq!(labels.len(), total, "summary lines:\n{stdout}");
+    assert_eq!(labels[0], "passed");
+    assert_eq!(labels[1], "passed");
+    assert_eq!(labels[2], "FAILED");
+    assert!(
+        labels[3..].iter().all(|label| label == "not run"),
+        "later steps do not run: {labels:?}"
+    );
+}
+
+#[test]
+fn throttled_exchange_still_passes() {
+    let output =
+        run_with_faults(r#"{"back_off_ms": 50, "rules": [{"kind": "server_busy", "count": 3}]}"#);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert!(
+        output.status.success(),
+        "demo exited with {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        output.status
+    );
+    let (passed, total) = summary_counts(&stdout);
+    assert_eq!(passed, total, "not every step passed:\n{stdout}");
+}
+
+#[test]
+fn invalid_fault_file_is_rejected() {
+    let output = run_with_faults(r#"{"rules": [{"kind": "nonsense"}]}"#);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(1), "stderr:\n{stderr}");
+    assert!(stderr.contains("invalid fault file"), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("nonsense"),
+        "the bad value is named:\n{stderr}"
+    );
+}
+
 /// Reads lines of a child's output on a thread.
 fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
     let (sender, receiver) = channel();

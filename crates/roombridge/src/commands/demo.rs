@@ -15,6 +15,7 @@ mod environment;
 mod http;
 mod scenario;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,13 @@ pub(crate) struct DemoArgs {
     /// or SIGTERM.
     #[arg(long)]
     keep_running: bool,
+    /// JSON file with fault settings for the Exchange simulator, in the
+    /// form `PUT /admin/faults` takes (latency, throttling, HTTP errors,
+    /// dropped connections), applied before the first step. Shows how
+    /// roombridge copes with a misbehaving Exchange, and how the demo
+    /// reports a step that fails.
+    #[arg(long, value_name = "FILE")]
+    exchange_faults: Option<PathBuf>,
 }
 
 /// The result of one step.
@@ -71,6 +79,14 @@ async fn demo(args: DemoArgs) -> ExitCode {
         }
     };
     print_setup(&env);
+    if let Some(path) = &args.exchange_faults {
+        if let Err(error) = inject_faults(&env, path).await {
+            eprintln!("error: {error}");
+            env.stop().await;
+            return ExitCode::FAILURE;
+        }
+        println!("  Exchange faults     {}\n", path.display());
+    }
 
     // Ctrl-C or SIGTERM during the steps stops both sides, so that the
     // temporary folder is removed.
@@ -124,6 +140,23 @@ fn print_setup(env: &Environment) {
         .collect();
     print_wrapped("  Rooms from EWS      ", &rooms.join(", "));
     println!();
+}
+
+/// Sets the simulator's faults from the JSON file at `path`.
+async fn inject_faults(env: &Environment, path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        format!(
+            "cannot read the fault file {}: {error}; check the path given to --exchange-faults",
+            path.display()
+        )
+    })?;
+    let faults: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| format!("the fault file {} is not JSON: {error}", path.display()))?;
+    driver::Driver { env }
+        .admin(hyper::Method::PUT, "/admin/faults", Some(faults))
+        .await
+        .map(|_| ())
+        .map_err(|error| format!("invalid fault file {}: {error}", path.display()))
 }
 
 /// Runs the steps in order; after a failure the remaining steps do not run,

@@ -14,7 +14,8 @@ use serde_json::Value;
 /// Time allowed for one request, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A response: status, `ETag` header and JSON body (`Null` when empty).
+/// A response: status, `ETag` header and JSON body (`Null` when empty, a
+/// string when the body is not JSON).
 #[derive(Debug)]
 pub(super) struct Reply {
     /// HTTP status.
@@ -56,8 +57,8 @@ impl<'a> Call<'a> {
     ///
     /// # Errors
     ///
-    /// Returns a message naming the method and path when the connection,
-    /// the exchange or the JSON parsing fails, or the time limit passes.
+    /// Returns a message naming the method and path when the connection or
+    /// the exchange fails, or the time limit passes.
     pub(super) async fn send(self, address: SocketAddr) -> Result<Reply, String> {
         let request_line = format!("{} {}", self.method, self.path);
         tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(address))
@@ -117,15 +118,13 @@ impl<'a> Call<'a> {
             .await
             .map_err(|error| error.to_string())?
             .to_bytes();
+        // Errors that axum's extractors reject before a handler runs come
+        // as plain text, so a body that is not JSON is kept as a string.
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).map_err(|error| {
-                format!(
-                    "the {status} response is not JSON ({error}): {}",
-                    String::from_utf8_lossy(&bytes)
-                )
-            })?
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         Ok(Reply { status, etag, body })
     }
