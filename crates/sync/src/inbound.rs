@@ -311,6 +311,12 @@ impl RoomRun<'_> {
             self.answers
                 .push((meeting.uid.clone(), meeting.recurrence_id));
         }
+        if existing.is_none()
+            && let Some(link) = self.in_flight_create(meeting).await?
+        {
+            commit.changes.push(link);
+            return Ok(());
+        }
         let Some(booking) = existing.filter(|booking| booking.origin == Origin::Internal) else {
             commit
                 .external
@@ -472,6 +478,60 @@ impl RoomRun<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Recognizes the room's copy of a meeting roombridge created whose
+    /// create response was lost, so the booking has no UID yet: the
+    /// organizer's calendar holds a meeting stamped with the booking id and
+    /// this UID. Returns the link to store, or `None` for an Outlook meeting.
+    async fn in_flight_create(
+        &mut self,
+        meeting: &RemoteMeeting,
+    ) -> Result<Option<AppliedChange>, SyncError> {
+        let filter = roombridge_store::BookingFilter {
+            room: Some(self.room.address.clone()),
+            organizer: Some(meeting.organizer.clone()),
+            origin: Some(Origin::Internal),
+            include_deleted: true,
+            ..roombridge_store::BookingFilter::default()
+        };
+        let candidates = self.engine.store.list_bookings(&filter).await?;
+        for booking in candidates.iter().filter(|b| b.exchange.uid.is_none()) {
+            self.report.requests += 2;
+            let Some(copy) = self
+                .engine
+                .backend
+                .find_by_booking_id(&booking.organizer, booking.id)
+                .await?
+            else {
+                continue;
+            };
+            if copy.uid != meeting.uid {
+                continue;
+            }
+            tracing::info!(
+                target: "roombridge::sync",
+                room = %self.room.address,
+                booking_id = %booking.id,
+                "room copy of a meeting whose create response was lost recognized"
+            );
+            let link = roombridge_domain::ExchangeLink {
+                uid: Some(copy.uid.clone()),
+                recurrence_id: None,
+                organizer_item_id: Some(copy.id.item_id.clone()),
+                organizer_change_key: copy.id.change_key.clone(),
+                room_item_id: Some(meeting.id.item_id.clone()),
+                room_change_key: meeting.id.change_key.clone(),
+                last_modified: meeting.last_modified,
+            };
+            let change = ExchangeChange {
+                link: Some(link),
+                ..ExchangeChange::default()
+            };
+            let snapshot = Snapshot::of_booking(booking).to_json();
+            return Ok(Some(applied(booking, change, Some(snapshot), None)));
+        }
+        Ok(None)
     }
 
     /// Reads the room's response from the organizer's copy for pushed
