@@ -34,6 +34,9 @@ enum Operation {
     InvalidateSyncStates,
     /// The engine pushes and reads once.
     Sync,
+    /// The engine pushes and reads once while a share of requests fail
+    /// with HTTP 503 or are throttled.
+    FlakySync { seed: u8 },
 }
 
 const ROOMS: [&str; 3] = [AUTO_ROOM, BOARDROOM, MANUAL_ROOM];
@@ -51,6 +54,7 @@ fn operation() -> impl Strategy<Value = Operation> {
         Just(Operation::DropNextCreate),
         Just(Operation::InvalidateSyncStates),
         Just(Operation::Sync),
+        (0..4u8).prop_map(|seed| Operation::FlakySync { seed }),
     ]
 }
 
@@ -199,6 +203,21 @@ async fn apply(
         }
         Operation::Sync => {
             let _ = h.engine.sync_all().await;
+        }
+        Operation::FlakySync { seed } => {
+            let kind = if seed % 2 == 0 {
+                "http503"
+            } else {
+                "server_busy"
+            };
+            let chance = 0.2 + f64::from(seed) * 0.1;
+            h.faults(json!({
+                "back_off_ms": 10,
+                "rules": [{ "kind": kind, "probability": chance }]
+            }))
+            .await;
+            let _ = h.engine.sync_all().await;
+            h.clear_faults().await;
         }
     }
 }
