@@ -430,3 +430,55 @@ async fn throttled_push_waits_the_requested_back_off() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn all_day_booking_keeps_its_zone_and_days() {
+    let h = start().await;
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let today = berlin.to_datetime(jiff::Timestamp::now()).date();
+    let day = today.checked_add(jiff::ToSpan::days(12)).unwrap();
+    let midnight = |date: jiff::civil::Date| {
+        berlin
+            .to_ambiguous_timestamp(date.at(0, 0, 0, 0))
+            .compatible()
+            .unwrap()
+    };
+    let booking = h
+        .store
+        .create_booking(
+            roombridge_domain::NewBooking {
+                room: AUTO_ROOM.to_owned(),
+                organizer: "alice@example.com".to_owned(),
+                subject: "Workshop day".to_owned(),
+                body: String::new(),
+                start: midnight(day),
+                end: midnight(day.tomorrow().unwrap()),
+                time_zone: "Europe/Berlin".to_owned(),
+                all_day: true,
+                attendees: Vec::new(),
+            },
+            &Actor::user("alice@example.com"),
+        )
+        .await
+        .expect("all-day booking accepted");
+    h.push_ok().await;
+
+    let organizer = h
+        .calendar_items_with("alice@example.com", "Workshop day")
+        .await;
+    assert_eq!(organizer.len(), 1);
+    let calendar = &organizer[0]["calendar"];
+    assert_eq!(calendar["is_all_day"], true);
+    assert_eq!(calendar["start_time_zone"], "W. Europe Standard Time");
+    assert_eq!(calendar["start"], midnight(day).to_string());
+    assert_eq!(
+        calendar["end"],
+        midnight(day.tomorrow().unwrap()).to_string()
+    );
+
+    h.sync_ok(AUTO_ROOM).await;
+    let stored = h.reload(&booking).await;
+    assert!(stored.all_day);
+    assert_eq!(stored.start, midnight(day));
+    assert_eq!(h.bookings(AUTO_ROOM).await.len(), 1);
+}
