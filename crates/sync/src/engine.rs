@@ -67,6 +67,7 @@ pub struct SyncEngine {
     pub(crate) store: Store,
     pub(crate) backend: Arc<dyn ExchangeBackend>,
     pub(crate) config: SyncConfig,
+    pub(crate) metrics: Option<crate::SyncMetrics>,
     room_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
@@ -77,8 +78,16 @@ impl SyncEngine {
             store,
             backend,
             config,
+            metrics: None,
             room_locks: Arc::default(),
         }
+    }
+
+    /// Returns the engine with metrics that every room run and outbox pass
+    /// updates.
+    pub fn with_metrics(mut self, metrics: crate::SyncMetrics) -> SyncEngine {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Returns the engine's settings.
@@ -116,6 +125,9 @@ impl SyncEngine {
                 room = %room.address,
                 "room skipped: another instance is syncing it"
             );
+            if let Some(metrics) = &self.metrics {
+                metrics.room_run("skipped", 0);
+            }
             return Ok(RoomReport {
                 room: room.address,
                 skipped: true,
@@ -130,6 +142,14 @@ impl SyncEngine {
         shared.release().await;
         report.duration_ms = started.elapsed().as_millis() as u64;
         log_room(&report);
+        if let Some(metrics) = &self.metrics {
+            let result = if report.errors.is_empty() {
+                "ok"
+            } else {
+                "error"
+            };
+            metrics.room_run(result, report.requests);
+        }
         Ok(report)
     }
 
@@ -173,7 +193,18 @@ impl SyncEngine {
     ///
     /// Returns [`SyncError::Store`] when records cannot be claimed.
     pub async fn push_outbox(&self) -> Result<OutboxReport, SyncError> {
-        crate::outbound::push_outbox(self).await
+        let report = crate::outbound::push_outbox(self).await?;
+        if let Some(metrics) = &self.metrics {
+            let parked = self
+                .store
+                .count_outbox()
+                .await?
+                .into_iter()
+                .find(|(state, _)| state == "parked")
+                .map_or(0, |(_, count)| count);
+            metrics.outbox(&report, parked);
+        }
+        Ok(report)
     }
 
     /// Alternates outbox pushes and room reads until a round changes

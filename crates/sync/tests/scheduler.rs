@@ -54,3 +54,43 @@ async fn scheduler_syncs_on_its_interval_until_stopped() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(h.bookings(AUTO_ROOM).await.len(), 1, "no run after stop");
 }
+
+#[tokio::test]
+async fn metrics_count_runs_and_parked_records() {
+    let mut registry = prometheus_client::registry::Registry::with_prefix("roombridge");
+    let metrics = roombridge_sync::SyncMetrics::register(&mut registry);
+    let h = start_with(SyncConfig {
+        park_after_attempts: 1,
+        ..SyncConfig::default()
+    })
+    .await;
+    let engine = h.engine.clone().with_metrics(metrics);
+    h.store
+        .upsert_user(roombridge_domain::User {
+            address: "dave@example.com".to_owned(),
+            display_name: "Dave".to_owned(),
+        })
+        .await
+        .unwrap();
+    h.book(
+        AUTO_ROOM,
+        "dave@example.com",
+        "Parked",
+        at(5, 9, 0),
+        at(5, 10, 0),
+    )
+    .await;
+    engine.sync_all().await.unwrap();
+
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
+    assert!(text.contains("roombridge_sync_outbox_parked 1"), "{text}");
+    assert!(
+        text.contains("roombridge_sync_outbox_records_total{result=\"parked\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("roombridge_sync_room_runs_total{result=\"ok\"} 3"),
+        "{text}"
+    );
+}
