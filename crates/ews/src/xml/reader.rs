@@ -83,6 +83,11 @@ pub trait WireValue: Sized {
     fn expected() -> String;
 }
 
+/// Deepest element nesting the reader descends into. EWS documents nest
+/// about a dozen levels. The readers of nested types such as restrictions
+/// recurse once per level, so the limit also bounds their stack use.
+pub(crate) const MAX_DEPTH: usize = 128;
+
 /// Streaming reader over one EWS document.
 ///
 /// Each `ReadXml` implementation is called right after its start tag and
@@ -199,6 +204,19 @@ impl<'i> XmlReader<'i> {
             };
             match event {
                 Event::Start(start) => {
+                    if self.path.len() >= MAX_DEPTH {
+                        return Err(self.error(format!(
+                            "elements are nested deeper than {MAX_DEPTH} levels"
+                        )));
+                    }
+                    // An undeclared prefix makes the document not namespace
+                    // well-formed. Skipping such an element as unknown would
+                    // silently drop data, such as every item of a response.
+                    if let ResolveResult::Unknown(prefix) = &resolved {
+                        return Err(
+                            self.error(format!("namespace prefix `{prefix}` is not declared"))
+                        );
+                    }
                     let ns = resolve_ns(&resolved);
                     let element = self.element(ns, &start)?;
                     self.path.push(element.name.clone());
