@@ -54,6 +54,14 @@ impl SyncMetrics {
         metrics
     }
 
+    /// Creates a registry with the `roombridge` prefix holding these
+    /// metrics, for the API to add its own and serve.
+    pub fn new_registry() -> (Registry, SyncMetrics) {
+        let mut registry = Registry::with_prefix("roombridge");
+        let metrics = SyncMetrics::register(&mut registry);
+        (registry, metrics)
+    }
+
     pub(crate) fn room_run(&self, result: &str, requests: u32) {
         self.room_runs
             .get_or_create(&ResultLabels {
