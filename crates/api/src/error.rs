@@ -46,6 +46,15 @@ pub enum ApiError {
         /// Current version, when known.
         current: i64,
     },
+    /// 412: no entity tag in `If-Match` names the current version.
+    #[error(
+        "`If-Match` names no current version of the booking; its current version is {current}, \
+         so read the booking again and send its `ETag`"
+    )]
+    NoMatchingVersion {
+        /// Current version.
+        current: i64,
+    },
     /// 428: a change was requested without `If-Match`.
     #[error(
         "missing `If-Match` header; send the booking's current version as returned in the `ETag` header, for example `If-Match: \"3\"`"
@@ -87,7 +96,9 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::Deleted(_) => StatusCode::CONFLICT,
-            Self::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::StaleVersion { .. } | Self::NoMatchingVersion { .. } => {
+                StatusCode::PRECONDITION_FAILED
+            }
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -106,7 +117,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict(_) => "conflict",
             Self::Deleted(_) => "deleted",
-            Self::StaleVersion { .. } => "stale_version",
+            Self::StaleVersion { .. } | Self::NoMatchingVersion { .. } => "stale_version",
             Self::PreconditionRequired => "precondition_required",
             Self::BadRequest(_) => "bad_request",
             Self::PayloadTooLarge(_) => "payload_too_large",
@@ -119,7 +130,9 @@ impl ApiError {
     fn details(&self) -> serde_json::Value {
         match self {
             Self::Conflict(bookings) => serde_json::json!({ "conflicts": bookings }),
-            Self::StaleVersion { current, .. } => serde_json::json!({ "current_version": current }),
+            Self::StaleVersion { current, .. } | Self::NoMatchingVersion { current } => {
+                serde_json::json!({ "current_version": current })
+            }
             Self::Invalid(errors) => serde_json::json!({ "fields": errors }),
             _ => serde_json::Value::Null,
         }

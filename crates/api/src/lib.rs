@@ -16,6 +16,7 @@ mod handlers;
 mod metrics;
 mod middleware;
 pub mod openapi;
+mod precondition;
 mod requests;
 mod token_cache;
 mod views;

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
@@ -41,6 +41,25 @@ fn request_id(request: &Request) -> String {
     }
 }
 
+/// Returns the method as a metric label and log field: the name of a
+/// method defined in RFC 9110 or RFC 5789 (`PATCH`), otherwise `other`.
+/// A client can send any token as the method, and each distinct label
+/// value would add a time series that stays in memory.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "other",
+    }
+}
+
 /// Wraps every request in a span and records its outcome.
 pub(crate) async fn observe(
     State(state): State<AppState>,
@@ -55,7 +74,7 @@ pub(crate) async fn observe(
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
         .to_owned();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method()).to_owned();
 
     let span = tracing::info_span!(
         target: "roombridge::api",

@@ -113,8 +113,14 @@ impl BookingView {
 }
 
 /// Formats `instant` as RFC 3339 with the offset `zone` has at that instant.
+/// RFC 3339 offsets have no seconds, so an offset that does (local mean
+/// time, such as -00:44:30 in `Africa/Monrovia` before 1972) would be cut
+/// and name another instant; such an instant is written in UTC instead.
 pub(crate) fn format_in_zone(instant: Timestamp, zone: &TimeZone) -> String {
     let offset = zone.to_offset(instant);
+    if offset.seconds() % 60 != 0 {
+        return instant.to_string();
+    }
     instant.display_with_offset(offset).to_string()
 }
 

@@ -279,10 +279,36 @@ fn check_content(content: &Content<'_>, limits: &Limits, errors: &mut Vec<FieldE
             &attendee.address,
             errors,
         );
+        if let Some(name) = &attendee.name {
+            check_characters(&format!("attendees[{index}].name"), name, errors);
+        }
+    }
+}
+
+/// Rejects characters that XML 1.0 cannot carry (its `Char` production
+/// allows tab, line feed, carriage return and everything from U+0020 up,
+/// except U+FFFE and U+FFFF). EWS sends every text field as XML 1.0, so
+/// such a booking could never reach Exchange, and PostgreSQL rejects U+0000
+/// in text columns.
+fn check_characters(field: &str, value: &str, errors: &mut Vec<FieldError>) {
+    let invalid = value.chars().enumerate().find(|(_, c)| {
+        (*c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    });
+    if let Some((position, c)) = invalid {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "invalid character U+{:04X} at character {}: `{field}` may contain tab, \
+                 line feed and carriage return but no other control characters; remove it",
+                u32::from(c),
+                position + 1
+            ),
+        ));
     }
 }
 
 fn check_length(field: &str, value: &str, max_chars: usize, errors: &mut Vec<FieldError>) {
+    check_characters(field, value, errors);
     let chars = value.chars().count();
     if chars > max_chars {
         errors.push(FieldError::new(
@@ -530,6 +556,46 @@ mod tests {
                 "unknown time zone `Mars/Olympus_Mons`: expected an IANA time zone name such as `Europe/Berlin`",
             ]
         );
+    }
+
+    #[test]
+    fn control_characters_rejected() {
+        let mut with_nul = request();
+        with_nul.subject = "a\0b".to_owned();
+        with_nul.body = "line\u{1b}[31m".to_owned();
+        with_nul.attendees = vec![Attendee {
+            address: "dave@example.com".to_owned(),
+            name: Some("Dave\u{FFFF}".to_owned()),
+            role: crate::AttendeeRole::Required,
+        }];
+        let errors = errors_of(with_nul);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["subject", "body", "attendees[0].name"]);
+        assert!(
+            errors[0]
+                .message
+                .starts_with("invalid character U+0000 at character 2"),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[1].message.contains("U+001B"),
+            "{}",
+            errors[1].message
+        );
+        assert!(
+            errors[2].message.contains("U+FFFF"),
+            "{}",
+            errors[2].message
+        );
+    }
+
+    #[test]
+    fn text_with_line_breaks_and_unicode_accepted() {
+        let mut text = request();
+        text.subject = "会议室 🚀 مرحبا\tTab".to_owned();
+        text.body = "first line\r\nsecond line\n\u{7f}\u{85}".to_owned();
+        assert!(text.validate(&Limits::default()).is_ok());
     }
 
     #[test]

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::error::ErrorBody;
+use crate::precondition::IfMatch;
 use crate::requests::{CreateBookingRequest, PatchBookingRequest, parse_create, parse_patch};
 use crate::views::{BookingView, HistoryEntryView};
 use crate::{ApiError, AppState};
@@ -114,11 +115,11 @@ pub(crate) async fn patch_booking(
     let body = read_body(body)?;
     let booking = find_booking(&state, &id).await?;
     check_may_change(&booking, &user)?;
-    let Some(expected) = if_match(&headers)? else {
+    let Some(condition) = IfMatch::from_headers(&headers)? else {
         return Err(ApiError::PreconditionRequired);
     };
     let patch = parse_patch(&headers, &body)?;
-    let expected = expected.unwrap_or(booking.version);
+    let expected = expected_version(&condition, &booking)?;
     let changed = state
         .store()
         .update_booking(booking.id, expected, &patch, &Actor::user(&user.address))
@@ -155,7 +156,15 @@ pub(crate) async fn delete_booking(
 ) -> Result<Response, ApiError> {
     let booking = find_booking(&state, &id).await?;
     check_may_change(&booking, &user)?;
-    let expected = if_match(&headers)?.flatten();
+    let condition = IfMatch::from_headers(&headers)?;
+    // A retried delete finds the booking deleted by its first attempt, at a
+    // newer version; it gets the deleted booking rather than 412.
+    let expected = match condition {
+        Some(condition) if booking.deleted_at.is_none() => {
+            Some(expected_version(&condition, &booking)?)
+        }
+        _ => None,
+    };
     let deleted = state
         .store()
         .delete_booking(booking.id, expected, &Actor::user(&user.address))
@@ -255,25 +264,15 @@ fn check_may_change(booking: &Booking, user: &User) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Reads `If-Match`: `None` when absent, `Some(None)` for `*` (any
-/// version), `Some(Some(version))` for one strong entity tag.
-fn if_match(headers: &HeaderMap) -> Result<Option<Option<i64>>, ApiError> {
-    let Some(value) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(Some(None));
-    }
-    let version = text
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .and_then(|inner| inner.parse::<i64>().ok());
-    match version {
-        Some(version) => Ok(Some(Some(version))),
-        None => Err(ApiError::BadRequest(format!(
-            "invalid `If-Match` header `{text}`; send the `ETag` of the booking, such as `\"3\"`"
-        ))),
+/// Returns the version a change may apply to: the version read, when
+/// `condition` holds for it. The store checks it again when writing.
+fn expected_version(condition: &IfMatch, booking: &Booking) -> Result<i64, ApiError> {
+    if condition.matches(booking.version) {
+        Ok(booking.version)
+    } else {
+        Err(ApiError::NoMatchingVersion {
+            current: booking.version,
+        })
     }
 }
 

@@ -126,17 +126,23 @@ pub(crate) async fn room_availability(
 
 async fn find_room(state: &AppState, address: &str) -> Result<Room, ApiError> {
     let normalized = roombridge_domain::normalize_address(address);
+    let not_found = || {
+        ApiError::NotFound(format!(
+            "room `{address}` not found; `GET /api/v1/rooms` lists the rooms"
+        ))
+    };
+    // No room has a malformed address, and one containing U+0000 would make
+    // PostgreSQL reject the query instead of finding nothing.
+    if !roombridge_domain::is_valid_address(&normalized) {
+        return Err(not_found());
+    }
     tracing::Span::current().record("room", normalized.as_str());
     let room = state
         .store()
         .room(&normalized)
         .await
         .map_err(ApiError::internal)?;
-    room.ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "room `{address}` not found; `GET /api/v1/rooms` lists the rooms"
-        ))
-    })
+    room.ok_or_else(not_found)
 }
 
 /// The half-open window `[from, to)` of a room query.
