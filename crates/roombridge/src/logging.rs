@@ -9,6 +9,12 @@ use crate::config::LogFormat;
 pub(crate) fn init(format: LogFormat, default_level: &str) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    // sqlx 0.8 warns about an unknown parameter in a PostgreSQL URL with
+    // its value, which may be a misspelt `password=`.
+    let filter = match "sqlx_postgres::options::parse=error".parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -316,7 +316,7 @@ impl Config {
         };
         let table: toml::Table = toml::from_str(&text).map_err(|error| ConfigError::Syntax {
             path: file.map(Path::to_owned).unwrap_or_default(),
-            message: error.to_string(),
+            message: syntax_message(&text, &error),
         })?;
         Self::from_table(table, env).map_err(|errors| ConfigError::Invalid { origin, errors })
     }
@@ -619,19 +619,56 @@ fn check_database_url(text: &str) -> Result<String, String> {
     }
 }
 
-/// Hides a password in `scheme://user:password@host`, so that an error
-/// message never repeats it.
+/// Describes a TOML syntax error by position and message only. The
+/// toml crate's own text quotes the line in error, which may hold a
+/// password written into the file by mistake.
+fn syntax_message(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim_end();
+    let Some(span) = error.span() else {
+        return message.to_owned();
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    let column = before[line_start..].chars().count() + 1;
+    format!("line {line}, column {column}: {message}")
+}
+
+/// Hides the passwords in a database URL, so that an error message or log
+/// line never repeats them: the one in `scheme://user:password@host` and
+/// the value of every query parameter whose name contains `pass` (sqlx
+/// reads `password`, libpq also `sslpassword`, and a misspelt name is
+/// hidden too). The user part ends at the last `@` before the query,
+/// because a password may contain an unencoded `@` or `/`.
 pub(crate) fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let (main, query) = match url.split_once('?') {
+        Some((main, query)) => (main, Some(query)),
+        None => (url, None),
     };
-    let Some((credentials, host)) = rest.split_once('@') else {
-        return url.to_owned();
+    let mut redacted = match main.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((credentials, host)) => match credentials.split_once(':') {
+                Some((user, _)) => format!("{scheme}://{user}:[redacted]@{host}"),
+                None => main.to_owned(),
+            },
+            None => main.to_owned(),
+        },
+        None => main.to_owned(),
     };
-    match credentials.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:[redacted]@{host}"),
-        None => url.to_owned(),
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.to_ascii_lowercase().contains("pass") => {
+                    format!("{key}=[redacted]")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&pairs.join("&"));
     }
+    redacted
 }
 
 fn parse_listen(text: &str) -> Result<SocketAddr, String> {
