@@ -48,7 +48,11 @@ pub(crate) async fn run(config: &Config, args: SyncArgs) -> Result<(), Failure> 
     let mut reports = Vec::with_capacity(rooms.len());
     for (index, room) in rooms.iter().enumerate() {
         if progress {
-            eprint!("\rsyncing room {} of {}: {room}\x1b[K", index + 1, rooms.len());
+            eprint!(
+                "\rsyncing room {} of {}: {room}\x1b[K",
+                index + 1,
+                rooms.len()
+            );
         }
         let report = engine
             .sync_room(room)
@@ -66,7 +70,10 @@ pub(crate) async fn run(config: &Config, args: SyncArgs) -> Result<(), Failure> 
     } else {
         print_table(&outbox, &reports);
     }
-    let failed = reports.iter().filter(|room| !room.errors.is_empty()).count();
+    let failed = reports
+        .iter()
+        .filter(|room| !room.errors.is_empty())
+        .count();
     if failed > 0 || outbox.parked > 0 {
         return Err(Failure::new(format!(
             "{failed} room(s) failed and {} outbox record(s) were parked; see the errors above",
