@@ -3,7 +3,8 @@
 //! Every call impersonates the mailbox it acts on. The room calendar's
 //! change feed is `SyncFolderItems` with an `IdOnly` shape; details come
 //! from `GetItem` in batches, because `FindItem` returns neither bodies nor
-//! attendee lists. Occurrences of recurring series come from a
+//! recipient lists (Microsoft, "Email properties and elements in EWS in
+//! Exchange", which lists what FindItem leaves out). Occurrences of recurring series come from a
 //! `CalendarView`. The booking id is stamped as a named string property in
 //! the `PublicStrings` property set.
 
