@@ -10,6 +10,15 @@
 //! steps live in [`scenario`], and this module prints them and the summary
 //! and decides the exit status.
 
+/// Writes one line to standard output. A closed pipe (output piped to
+/// `head`) is ignored, where `println!` would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod driver;
 mod environment;
 mod http;
@@ -70,7 +79,7 @@ pub(crate) fn run(args: DemoArgs) -> ExitCode {
 
 async fn demo(args: DemoArgs) -> ExitCode {
     let started = Instant::now();
-    println!("roombridge demo: an Exchange simulator and roombridge, both on loopback\n");
+    say!("roombridge demo: an Exchange simulator and roombridge, both on loopback\n");
     let env = match Environment::start().await {
         Ok(env) => env,
         Err(error) => {
@@ -78,15 +87,14 @@ async fn demo(args: DemoArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print_setup(&env);
     if let Some(path) = &args.exchange_faults {
         if let Err(error) = inject_faults(&env, path).await {
             eprintln!("error: {error}");
             env.stop().await;
             return ExitCode::FAILURE;
         }
-        println!("  Exchange faults     {}\n", path.display());
     }
+    print_setup(&env, args.exchange_faults.as_deref());
 
     // Ctrl-C or SIGTERM during the steps stops both sides, so that the
     // temporary folder is removed.
@@ -123,13 +131,13 @@ async fn demo(args: DemoArgs) -> ExitCode {
     }
 }
 
-fn print_setup(env: &Environment) {
-    println!("  Exchange simulator  {}", env.simulator.ews_url());
-    println!(
+fn print_setup(env: &Environment, faults: Option<&Path>) {
+    say!("  Exchange simulator  {}", env.simulator.ews_url());
+    say!(
         "                      sample organisation; roombridge signs in over NTLM as {}",
         environment::SERVICE_ACCOUNT
     );
-    println!(
+    say!(
         "  roombridge API      http://{}/api/v1, SQLite in a temporary folder",
         env.api
     );
@@ -139,7 +147,10 @@ fn print_setup(env: &Environment) {
         .map(|room| format!("{} ({})", room.display_name, room.response_mode.as_str()))
         .collect();
     print_wrapped("  Rooms from EWS      ", &rooms.join(", "));
-    println!();
+    if let Some(path) = faults {
+        say!("  Exchange faults     from {}", path.display());
+    }
+    say!();
 }
 
 /// Sets the simulator's faults from the JSON file at `path`.
@@ -172,7 +183,7 @@ async fn run_steps(env: &Environment) -> Vec<Outcome> {
             outcomes.push(Outcome::NotRun);
             continue;
         }
-        println!("[{}/{}] {title}", index + 1, STEPS.len());
+        say!("[{}/{}] {title}", index + 1, STEPS.len());
         match scenario.run_step(index).await {
             Ok(narration) => {
                 print_wrapped("      ", &narration);
@@ -188,20 +199,20 @@ async fn run_steps(env: &Environment) -> Vec<Outcome> {
 }
 
 fn print_summary(outcomes: &[Outcome], elapsed: Duration) {
-    println!("\nSummary");
+    say!("\nSummary");
     for (index, (outcome, title)) in outcomes.iter().zip(STEPS).enumerate() {
         let label = match outcome {
             Outcome::Passed => "passed",
             Outcome::Failed(_) => "FAILED",
             Outcome::NotRun => "not run",
         };
-        println!("  {label:<8} {:>2}. {title}", index + 1);
+        say!("  {label:<8} {:>2}. {title}", index + 1);
     }
     let passed = outcomes
         .iter()
         .filter(|outcome| matches!(outcome, Outcome::Passed))
         .count();
-    println!(
+    say!(
         "{passed} of {} steps passed in {:.1} s{}",
         STEPS.len(),
         elapsed.as_secs_f64(),
@@ -221,7 +232,7 @@ fn print_wrapped(lead: &str, text: &str) {
     let mut empty = true;
     for word in text.split_whitespace() {
         if !empty && line.chars().count() + 1 + word.chars().count() > LINE_WIDTH {
-            println!("{line}");
+            say!("{line}");
             line = indent.clone();
             empty = true;
         }
@@ -231,7 +242,7 @@ fn print_wrapped(lead: &str, text: &str) {
         line.push_str(word);
         empty = false;
     }
-    println!("{line}");
+    say!("{line}");
 }
 
 /// Leaves the simulator, the API and a scheduled sync running until
@@ -239,19 +250,19 @@ fn print_wrapped(lead: &str, text: &str) {
 async fn keep_running(env: Environment) {
     let token = env.token(scenario::ALICE).to_owned();
 
-    println!("\nThe simulator and roombridge keep running:");
-    println!("  roombridge API:   http://{}/api/v1", env.api);
-    println!("  API token:        {token} (user {})", scenario::ALICE);
-    println!(
+    say!("\nThe simulator and roombridge keep running:");
+    say!("  roombridge API:   http://{}/api/v1", env.api);
+    say!("  API token:        {token} (user {})", scenario::ALICE);
+    say!(
         "  Try:              curl -H 'Authorization: Bearer {token}' http://{}/api/v1/rooms",
         env.api
     );
-    println!(
+    say!(
         "  Sync now:         curl -X POST -H 'Authorization: Bearer {token}' http://{}/api/v1/sync",
         env.api
     );
-    println!("  Exchange EWS:     {}", env.simulator.ews_url());
-    println!(
+    say!("  Exchange EWS:     {}", env.simulator.ews_url());
+    say!(
         "  EWS sign-in:      {} / {} (Basic, or NTLM as {}); the service account is {} / {}",
         environment::SAMPLE_USER,
         environment::SAMPLE_PASSWORD,
@@ -259,8 +270,8 @@ async fn keep_running(env: Environment) {
         environment::SERVICE_ACCOUNT,
         environment::SERVICE_PASSWORD,
     );
-    println!("  Simulator admin:  {}/", env.simulator.admin_url());
-    println!(
+    say!("  Simulator admin:  {}/", env.simulator.admin_url());
+    say!(
         "  Sync:             every {}; bookings made through the API reach Exchange within seconds.",
         jiff::SignedDuration::try_from(env.engine.config().interval)
             .map(|interval| format!("{interval:#}"))
@@ -268,9 +279,9 @@ async fn keep_running(env: Environment) {
     );
 
     let scheduler = roombridge_sync::Scheduler::start(env.engine.clone());
-    println!("Waiting for Ctrl-C or SIGTERM to stop both.");
+    say!("Waiting for Ctrl-C or SIGTERM to stop both.");
     shutdown_signal().await;
-    println!("Stopping.");
+    say!("Stopping.");
     scheduler.stop().await;
     env.stop().await;
 }

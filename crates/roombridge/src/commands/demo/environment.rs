@@ -45,6 +45,9 @@ pub(super) const SAMPLE_PASSWORD: &str = "alice-password";
 /// changes made by hand show up within a minute.
 const SYNC_INTERVAL: &str = "1m";
 
+/// The task serving the REST API.
+type ServerTask = JoinHandle<std::io::Result<()>>;
+
 /// Everything the demo started; [`Environment::stop`] stops it.
 #[derive(Debug)]
 pub(super) struct Environment {
@@ -59,7 +62,7 @@ pub(super) struct Environment {
     /// Rooms read from Exchange, by address.
     pub(super) rooms: BTreeMap<String, Room>,
     server_stop: oneshot::Sender<()>,
-    server: JoinHandle<std::io::Result<()>>,
+    server: ServerTask,
     _folder: tempfile::TempDir,
 }
 
@@ -105,18 +108,7 @@ impl Environment {
 
         let engine = super::super::sync::build_engine(&config, store.clone())
             .map_err(|failure| failure.to_string())?;
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
-        let api = listener
-            .local_addr()
-            .map_err(|error| format!("cannot read the API's address: {error}"))?;
-        let (server_stop, stopped) = oneshot::channel::<()>();
-        let state = roombridge_api::AppState::new(store).with_sync_engine(engine.clone());
-        let server = tokio::spawn(roombridge_api::serve(listener, state, async move {
-            let _ = stopped.await;
-        }));
-
+        let (api, server_stop, server) = serve_api(&config, store, engine.clone()).await?;
         Ok(Environment {
             simulator,
             api,
@@ -155,6 +147,28 @@ impl Environment {
         }
         self.simulator.shutdown().await;
     }
+}
+
+/// Serves the REST API, with `POST /api/v1/sync` running `engine`, on the
+/// configured address; returns the bound address, the stop signal and
+/// the server task.
+async fn serve_api(
+    config: &Config,
+    store: Store,
+    engine: SyncEngine,
+) -> Result<(SocketAddr, oneshot::Sender<()>, ServerTask), String> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| format!("cannot read the API's address: {error}"))?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let state = roombridge_api::AppState::new(store).with_sync_engine(engine);
+    let server = tokio::spawn(roombridge_api::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    Ok((address, stop, server))
 }
 
 /// Writes the demo's configuration file and password file into `folder`
@@ -275,10 +289,17 @@ async fn import_rooms(
         let request = GetRooms {
             room_list: list.clone(),
         };
+        let name = list.email_address.as_deref().unwrap_or("a room list");
         let reply = client
             .call(None, &request)
             .await
-            .map_err(|error| format!("GetRooms for {list:?} failed: {error}"))?;
+            .map_err(|error| format!("GetRooms for {name} failed: {error}"))?;
+        if reply.message.response_class == ResponseClass::Error {
+            return Err(format!(
+                "GetRooms for {name} failed: {}",
+                reply.message.message_text.unwrap_or_default()
+            ));
+        }
         for found in reply.message.content.rooms {
             if let Some(room) = to_room(&found, mailboxes) {
                 rooms.insert(room.address.clone(), room);
