@@ -17,7 +17,9 @@ pub struct RoomReport {
     pub declined: u32,
     /// Errors; a room with errors committed nothing from this run.
     pub errors: Vec<String>,
-    /// Requests sent to Exchange.
+    /// Requests sent to Exchange, the EWS client's own retries left out.
+    // NOTE: reads that return nothing to look up count the follow-up
+    // `GetItem` they skip, so this may run one or two high.
     pub requests: u32,
     /// Whether the calendar was read from the beginning (first sync or an
     /// invalid cursor) instead of incrementally.
