@@ -15,7 +15,7 @@ use crate::auth::Credentials;
 use crate::envelope::{parse_response, request_xml};
 use crate::error::{EwsError, Target, excerpt};
 use crate::operation::{Operation, OperationResponse};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, server_wait_from_millis};
 use crate::transport::{Endpoint, HttpReply, TlsOptions, Transport, TransportError, retry_after};
 use crate::types::{
     ExchangeImpersonation, ExchangeVersion, RequestHeader, ResponseBody, ResponseCode,
@@ -299,7 +299,11 @@ impl EwsClient {
             Ok(Err(error)) => return Err(self.transport_error(O::NAME, target, error)),
             Ok(Ok(reply)) => reply,
         };
-        self.interpret::<O>(target, reply)
+        let mut secrets = self.inner.transport.credentials().secrets();
+        if let Some(token) = &token {
+            secrets.push(token.expose().to_owned());
+        }
+        self.interpret::<O>(target, reply, &secrets)
     }
 
     fn transport_error(
@@ -338,6 +342,7 @@ impl EwsClient {
         &self,
         target: &Target,
         reply: HttpReply,
+        secrets: &[String],
     ) -> Result<O::Response, EwsError> {
         let operation = O::NAME;
         let target = target.clone();
@@ -373,7 +378,7 @@ impl EwsClient {
                     operation,
                     target,
                     status: status.as_u16(),
-                    excerpt: excerpt(&reply.body),
+                    excerpt: excerpt(&reply.body, secrets),
                 });
             }
         }
@@ -387,7 +392,7 @@ impl EwsClient {
                         path: String::from("/"),
                         message: format!("response is not UTF-8: {error}"),
                     },
-                    excerpt: excerpt(&reply.body),
+                    excerpt: excerpt(&reply.body, secrets),
                 });
             }
         };
@@ -398,7 +403,7 @@ impl EwsClient {
                     operation,
                     target,
                     error,
-                    excerpt: excerpt(&reply.body),
+                    excerpt: excerpt(&reply.body, secrets),
                 });
             }
             Err(_) => {
@@ -406,7 +411,7 @@ impl EwsClient {
                     operation,
                     target,
                     status: reply.status.as_u16(),
-                    excerpt: excerpt(&reply.body),
+                    excerpt: excerpt(&reply.body, secrets),
                 });
             }
         };
@@ -420,7 +425,7 @@ impl EwsClient {
                 let code = fault.code();
                 if code == ResponseCode::ErrorServerBusy {
                     let back_off =
-                        back_off_milliseconds(&fault.message_xml).map(Duration::from_millis);
+                        back_off_milliseconds(&fault.message_xml).map(server_wait_from_millis);
                     return Err(EwsError::ServerBusy {
                         operation,
                         target,
@@ -455,7 +460,7 @@ fn check_request_level_errors<R: OperationResponse>(
         match outcome.response_code {
             ResponseCode::ErrorServerBusy => {
                 let back_off =
-                    back_off_milliseconds(outcome.message_xml).map(Duration::from_millis);
+                    back_off_milliseconds(outcome.message_xml).map(server_wait_from_millis);
                 return Err(EwsError::ServerBusy {
                     operation,
                     target: target.clone(),

@@ -228,11 +228,18 @@ impl EwsError {
 /// Maximum length of a response body excerpt kept in an error.
 pub(crate) const EXCERPT_CHARS: usize = 300;
 
-/// Returns the first characters of a body for an error message.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+/// Returns the first characters of a body for an error message, with every
+/// occurrence of a secret replaced by `[redacted]`, because a proxy's error
+/// page may echo the request with its Authorization header.
+pub(crate) fn excerpt(body: &[u8], secrets: &[String]) -> String {
+    let mut text = String::from_utf8_lossy(body).into_owned();
+    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+        if text.contains(secret.as_str()) {
+            text = text.replace(secret.as_str(), "[redacted]");
+        }
+    }
     let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
-    if text.chars().count() > EXCERPT_CHARS {
+    if text.chars().nth(EXCERPT_CHARS).is_some() {
         excerpt.push('…');
     }
     excerpt

@@ -4,6 +4,19 @@ use std::time::Duration;
 
 use rand::Rng;
 
+/// Longest wait the client takes from a server's `BackOffMilliseconds` or
+/// `Retry-After`; a longer one is shortened to it, so that a caller can add
+/// any wait to an `Instant` without overflow.
+// NOTE: one hour is this crate's bound, not a documented Exchange maximum.
+// Exchange's own samples show waits of about five minutes.
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(3600);
+
+/// Converts a server's wait in milliseconds to a duration of at most
+/// [`MAX_SERVER_WAIT`].
+pub(crate) fn server_wait_from_millis(milliseconds: u64) -> Duration {
+    Duration::from_millis(milliseconds).min(MAX_SERVER_WAIT)
+}
+
 /// Retry settings for transient failures.
 ///
 /// Only idempotent operations (reads) are retried, plus any request that

@@ -21,6 +21,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use crate::auth::{Credentials, ntlm};
+use crate::retry::MAX_SERVER_WAIT;
 
 /// Location of the EWS endpoint, parsed from its URL.
 #[derive(Debug, Clone)]
@@ -548,10 +549,16 @@ fn ntlm_challenge(headers: &HeaderMap) -> Option<Vec<u8>> {
 /// Parses `Retry-After` as seconds or an HTTP date.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
+        // Digits too many for a u64 are a wait far above the cap.
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds).min(MAX_SERVER_WAIT));
     }
     let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
     let wait = when.duration_since(jiff::Timestamp::now());
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+    Some(
+        Duration::try_from(wait)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SERVER_WAIT),
+    )
 }

@@ -78,6 +78,24 @@ impl Credentials {
         }
     }
 
+    /// Returns the strings that reveal these credentials when they appear
+    /// in a response: the password and the Basic `user:password` encoding.
+    /// A bearer token is fetched per request, so the caller adds it.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        use base64::Engine;
+        match self {
+            Credentials::Basic { username, password } => {
+                let pair = format!("{username}:{}", password.expose());
+                vec![
+                    password.expose().to_owned(),
+                    base64::engine::general_purpose::STANDARD.encode(pair),
+                ]
+            }
+            Credentials::Ntlm { password, .. } => vec![password.expose().to_owned()],
+            Credentials::Bearer(_) => Vec::new(),
+        }
+    }
+
     /// Returns the scheme name, for logs.
     pub fn scheme(&self) -> &'static str {
         match self {

@@ -306,12 +306,20 @@ pub(crate) fn write_message_xml(writer: &mut XmlWriter, name: &str, values: &[Me
     writer.end(name);
 }
 
-/// Returns `BackOffMilliseconds` from `MessageXml` values, if present.
+/// Returns `BackOffMilliseconds` from `MessageXml` values when present and
+/// a whole number; a number above `u64::MAX` reads as `u64::MAX`.
 pub fn back_off_milliseconds(values: &[MessageXmlValue]) -> Option<u64> {
     values
         .iter()
         .find(|value| value.name == "BackOffMilliseconds")
-        .and_then(|value| value.value.trim().parse().ok())
+        .and_then(|value| {
+            let digits = value.value.trim();
+            if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+                return None;
+            }
+            // Digits too many for a u64 are read as the longest wait.
+            Some(digits.parse().unwrap_or(u64::MAX))
+        })
 }
 
 /// The operation-specific content of a response message.
