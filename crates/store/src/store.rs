@@ -9,7 +9,9 @@ use roombridge_domain::{
     ExternalBooking, FieldError, HistoryEntry, Limits, NewBooking, Origin, OutboxRecord, Room,
     User, is_valid_address, normalize_address,
 };
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::ConnectOptions;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -29,6 +31,9 @@ pub const DEFAULT_LIST_LIMIT: u32 = 1_000;
 
 /// Number of SQLite connections for reads.
 const SQLITE_READERS: u32 = 8;
+
+/// How long opening the first PostgreSQL connection may take.
+const POSTGRES_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long an SQLite connection waits for another process's write lock.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -112,9 +117,24 @@ impl Store {
     /// [`StoreError::Database`] when the database cannot be opened.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            // The pool retries a failed connection until its acquire timeout
+            // (30 seconds) and then reports only that it timed out. One
+            // direct connection first reports the cause at once, such as a
+            // refused connection or a failed password check.
+            let probe = tokio::time::timeout(POSTGRES_CONNECT_TIMEOUT, options.connect())
+                .await
+                .map_err(|_| {
+                    StoreError::Database(format!(
+                        "connecting to PostgreSQL timed out after {} seconds; check the host \
+                         and port in the URL and that the server accepts connections",
+                        POSTGRES_CONNECT_TIMEOUT.as_secs()
+                    ))
+                })??;
+            probe.close().await?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .connect(url)
+                .connect_with(options)
                 .await?;
             Backend::Postgres { pool }
         } else if url.starts_with("sqlite:") {
