@@ -108,27 +108,30 @@ async fn demo(args: DemoArgs) -> ExitCode {
         return ExitCode::FAILURE;
     };
     print_summary(&outcomes, started.elapsed());
-    let failed =
-        outcomes.iter().zip(STEPS).enumerate().find_map(
-            |(index, (outcome, title))| match outcome {
-                Outcome::Failed(reason) => Some((index, *title, reason.clone())),
-                _ => None,
-            },
-        );
-    if let Some((index, title, reason)) = &failed {
-        eprintln!("error: demo step {} failed: {title}: {reason}", index + 1);
-    }
+    let failed = report_failure(&outcomes);
 
     if args.keep_running {
         keep_running(env).await;
     } else {
         env.stop().await;
     }
-    if failed.is_some() {
+    if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Names the failed step and its reason on standard error; returns
+/// whether a step failed.
+fn report_failure(outcomes: &[Outcome]) -> bool {
+    for (index, (outcome, title)) in outcomes.iter().zip(STEPS).enumerate() {
+        if let Outcome::Failed(reason) = outcome {
+            eprintln!("error: demo step {} failed: {title}: {reason}", index + 1);
+            return true;
+        }
+    }
+    false
 }
 
 fn print_setup(env: &Environment, faults: Option<&Path>) {
