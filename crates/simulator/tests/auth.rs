@@ -227,6 +227,89 @@ async fn ntlm_rejects_wrong_password() {
 }
 
 #[tokio::test]
+async fn ntlm_authenticate_replayed_on_new_connection() {
+    let sim = start().await;
+    let soap = envelope(None, GET_CALENDAR);
+    let mut first = Connection::open(&sim).await;
+    let challenge_reply = first.ews(Some(&negotiate()), &soap).await.unwrap();
+    let challenge = challenge_reply
+        .challenges()
+        .into_iter()
+        .find(|value| value.starts_with("NTLM "))
+        .expect("an NTLM challenge");
+    let authenticate = authenticate(&challenge, "svc", "EXAMPLE", "svc-password");
+    let signed_in = first.ews(Some(&authenticate), &soap).await.unwrap();
+    assert_eq!(signed_in.status, 200);
+
+    // The captured AUTHENTICATE message answers the first connection's
+    // challenge, so a second connection must not accept it.
+    let mut second = Connection::open(&sim).await;
+    let replayed = second.ews(Some(&authenticate), &soap).await.unwrap();
+    assert_eq!(replayed.status, 401, "{}", replayed.body);
+
+    // Nor after its own negotiate, whose challenge differs.
+    let mut third = Connection::open(&sim).await;
+    let own_challenge = third.ews(Some(&negotiate()), &soap).await.unwrap();
+    assert_eq!(own_challenge.status, 401);
+    let replayed = third.ews(Some(&authenticate), &soap).await.unwrap();
+    assert_eq!(replayed.status, 401, "{}", replayed.body);
+
+    // Nor a second time on the first connection after the handshake.
+    let again = first.ews(Some(&authenticate), &soap).await.unwrap();
+    assert_ne!(again.status, 500, "{}", again.body);
+}
+
+#[tokio::test]
+async fn ntlm_rejects_wrong_domain() {
+    let sim = start().await;
+    for domain in ["WRONG", "EXAMPLE.COM", "example.com"] {
+        let mut connection = Connection::open(&sim).await;
+        let reply = ntlm_sign_in(
+            &mut connection,
+            "svc",
+            domain,
+            "svc-password",
+            &envelope(None, GET_CALENDAR),
+        )
+        .await;
+        assert_eq!(reply.status, 401, "{domain}: {}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn ntlm_garbage_authenticate_is_rejected() {
+    let sim = start().await;
+    let soap = envelope(None, GET_CALENDAR);
+    let mut header = b"NTLMSSP\0".to_vec();
+    header.extend_from_slice(&3u32.to_le_bytes());
+    let garbage = [
+        header.clone(),
+        [header.clone(), vec![0xff; 60]].concat(),
+        [
+            header,
+            [0xffu8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f].repeat(8),
+        ]
+        .concat(),
+        b"NTLMSSP\0\x02\0\0\0".to_vec(),
+        vec![0; 2],
+    ];
+    for message in garbage {
+        let mut connection = Connection::open(&sim).await;
+        let first = connection.ews(Some(&negotiate()), &soap).await.unwrap();
+        assert_eq!(first.status, 401);
+        let value = format!("NTLM {}", STANDARD.encode(&message));
+        let reply = connection.ews(Some(&value), &soap).await.unwrap();
+        assert_eq!(reply.status, 401, "{message:?}: {}", reply.body);
+    }
+    let mut connection = Connection::open(&sim).await;
+    let reply = ntlm_sign_in(&mut connection, "svc", "EXAMPLE", "svc-password", &soap).await;
+    assert_eq!(
+        reply.status, 200,
+        "the simulator still signs in after garbage"
+    );
+}
+
+#[tokio::test]
 async fn impersonation_needs_the_role() {
     let sim = start().await;
     let mut connection = Connection::open(&sim).await;
