@@ -44,8 +44,16 @@ pub async fn start() -> Harness {
     start_with(SyncConfig::default()).await
 }
 
-/// Starts a harness on a fresh SQLite file with engine settings.
+/// Starts a harness with engine settings on a fresh SQLite file, or on a
+/// fresh PostgreSQL database when `ROOMBRIDGE_SYNC_TESTS_ON_POSTGRES=1`
+/// (which needs `ROOMBRIDGE_TEST_POSTGRES_URL`).
 pub async fn start_with(config: SyncConfig) -> Harness {
+    if std::env::var("ROOMBRIDGE_SYNC_TESTS_ON_POSTGRES").is_ok_and(|value| value == "1") {
+        let url = roombridge_testkit::fresh_postgres_database("sync tests on PostgreSQL")
+            .await
+            .expect("ROOMBRIDGE_SYNC_TESTS_ON_POSTGRES=1 needs ROOMBRIDGE_TEST_POSTGRES_URL");
+        return start_on(&url, config, None).await;
+    }
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite:{}", dir.path().join("roombridge.db").display());
     start_on(&url, config, Some(dir)).await
