@@ -48,7 +48,8 @@ pub struct CreateBookingRequest {
     #[schema(example = "Europe/Berlin")]
     pub time_zone: String,
     /// Whether the booking covers whole days; `start` and `end` must then be
-    /// midnights in `time_zone`. Default: false.
+    /// starts of days in `time_zone` (midnight, or the first time after it
+    /// when daylight saving time skips midnight). Default: false.
     pub all_day: Option<bool>,
     /// People to invite besides the room. Default: none.
     pub attendees: Option<Vec<AttendeeRequest>>,

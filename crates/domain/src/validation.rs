@@ -377,17 +377,36 @@ fn check_all_day(
     let local_start = start.to_zoned_datetime(zone.clone());
     let local_end = end.to_zoned_datetime(zone.clone());
     let mut whole_days = true;
+    let zone_name = zone.iana_name().unwrap_or("the time zone");
     for (field, local) in [("start", &local_start), ("end", &local_end)] {
-        if local.time() != jiff::civil::Time::midnight() {
+        // A day starts at midnight, unless daylight saving time skips
+        // midnight there (as in America/Santiago), when it starts at the
+        // first time after the gap.
+        let Ok(day_start) = local.start_of_day() else {
             whole_days = false;
             errors.push(FieldError::new(
                 field,
-                format!(
-                    "expected an all-day booking to {field} at midnight in `{}`, but found {local}",
-                    zone.iana_name().unwrap_or("the time zone"),
-                ),
+                format!("expected an all-day booking to {field} at the start of a day in `{zone_name}`, but found {local}, whose day cannot be represented"),
             ));
+            continue;
+        };
+        if day_start.timestamp() == local.timestamp() {
+            continue;
         }
+        whole_days = false;
+        let expected = if day_start.time() == jiff::civil::Time::midnight() {
+            "midnight".to_owned()
+        } else {
+            format!(
+                "the start of the day, which is {day_start} because daylight saving time skips midnight"
+            )
+        };
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "expected an all-day booking to {field} at {expected} in `{zone_name}`, but found {local}"
+            ),
+        ));
     }
     if !whole_days {
         return;
@@ -634,6 +653,52 @@ mod tests {
         all_day.start = at("2026-03-28T23:00:00Z");
         all_day.end = at("2026-03-29T22:00:00Z");
         assert!(all_day.validate(&Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn all_day_where_midnight_skipped_accepted() {
+        // America/Santiago moves its clocks from 00:00 to 01:00 on
+        // 2027-09-05, so that day starts at 01:00 -03:00 (04:00 UTC).
+        let mut around_gap = request();
+        around_gap.time_zone = "America/Santiago".to_owned();
+        around_gap.all_day = true;
+        around_gap.start = at("2027-09-04T04:00:00Z");
+        around_gap.end = at("2027-09-05T04:00:00Z");
+        assert!(around_gap.clone().validate(&Limits::default()).is_ok());
+
+        around_gap.start = at("2027-09-05T04:00:00Z");
+        around_gap.end = at("2027-09-06T03:00:00Z");
+        assert!(around_gap.clone().validate(&Limits::default()).is_ok());
+
+        around_gap.start = at("2027-09-05T05:00:00Z");
+        let errors = errors_of(around_gap);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "start");
+        assert!(
+            errors[0]
+                .message
+                .contains("which is 2027-09-05T01:00:00-03:00[America/Santiago]"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn all_day_second_midnight_rejected() {
+        // America/Havana moves its clocks from 01:00 back to 00:00 on
+        // 2027-11-07, so midnight comes twice and only the first starts the
+        // day.
+        let mut repeated = request();
+        repeated.time_zone = "America/Havana".to_owned();
+        repeated.all_day = true;
+        repeated.start = at("2027-11-07T04:00:00Z");
+        repeated.end = at("2027-11-08T05:00:00Z");
+        assert!(repeated.clone().validate(&Limits::default()).is_ok());
+
+        repeated.start = at("2027-11-07T05:00:00Z");
+        let errors = errors_of(repeated);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "start");
     }
 
     #[test]
