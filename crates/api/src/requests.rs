@@ -366,17 +366,21 @@ impl Fields {
 
 /// Parses an RFC 3339 time that carries an offset (`Z` or `+01:00`).
 pub(crate) fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
-    if let Ok(instant) = text.parse::<Timestamp>() {
-        return Ok(instant);
-    }
+    let error = match text.parse::<Timestamp>() {
+        Ok(instant) => return Ok(instant),
+        Err(error) => error,
+    };
     if text.parse::<jiff::civil::DateTime>().is_ok() {
         return Err(format!(
             "expected an RFC 3339 time with an offset, but found `{text}`, which has none; \
              append `Z` for UTC or an offset such as `+01:00`"
         ));
     }
+    // jiff's message names the part that failed, such as an hour of 25 or
+    // an instant after 9999-12-30T22:00:00Z, the last one it represents.
     Err(format!(
-        "expected an RFC 3339 time with an offset such as `2026-12-07T09:00:00+01:00`, but found `{text}`"
+        "expected an RFC 3339 time with an offset such as `2026-12-07T09:00:00+01:00`, \
+         but found `{text}`: {error}"
     ))
 }
 

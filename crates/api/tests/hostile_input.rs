@@ -16,6 +16,8 @@ on_both_databases!(
     seconds_offset_keeps_instant,
     if_match_lists_compared_strongly,
     unknown_methods_one_label,
+    all_day_where_midnight_skipped,
+    time_errors_name_cause,
 );
 
 /// Returns the `field` names of a 422 response.
@@ -281,4 +283,69 @@ async fn unknown_methods_one_label(db: Db) {
         ),
         "{text}"
     );
+}
+
+async fn all_day_where_midnight_skipped(db: Db) {
+    let Some(app) = TestApp::start(db, "all_day_where_midnight_skipped").await else {
+        return;
+    };
+    let alice = app.user("alice@example.com").await;
+    // America/Santiago moves its clocks from 00:00 to 01:00 on 2027-09-05,
+    // so that day starts at 01:00 -03:00.
+    let days = [
+        ("2027-09-04T04:00:00Z", "2027-09-05T04:00:00Z"),
+        ("2027-09-05T04:00:00Z", "2027-09-06T03:00:00Z"),
+    ];
+    for (start, end) in days {
+        let mut request = booking(ROOM_A, start, end);
+        request["time_zone"] = json!("America/Santiago");
+        request["all_day"] = json!(true);
+        let reply = app.create(&alice, &request).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{start}: {:?}",
+            reply.body
+        );
+    }
+}
+
+async fn time_errors_name_cause(db: Db) {
+    let Some(app) = TestApp::start(db, "time_errors_name_cause").await else {
+        return;
+    };
+    let alice = app.user("alice@example.com").await;
+    let mut request = booking(ROOM_A, "9999-12-31T22:00:00Z", "9999-12-31T23:00:00Z");
+    request["time_zone"] = json!("europe/berlin");
+    let reply = app.create(&alice, &request).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = reply.json();
+    assert_eq!(invalid_fields(&body), ["start", "end"]);
+    let message = body["error"]["details"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("but found `9999-12-31T22:00:00Z`: "),
+        "{message}"
+    );
+
+    // The zone name is stored as the time zone database spells it.
+    let mut lower_case = booking(ROOM_A, "2027-03-01T09:00:00Z", "2027-03-01T10:00:00Z");
+    lower_case["time_zone"] = json!("europe/berlin");
+    let created = app.create(&alice, &lower_case).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(created.json()["time_zone"], "Europe/Berlin");
+
+    // An unencoded `+` in a query string arrives as a space.
+    let path = format!("/api/v1/rooms/{ROOM_A}/bookings?from=2027-03-01T00:00:00+01:00");
+    let reply = app.client.get(&path).token(&alice).send().await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = reply.json();
+    assert_eq!(invalid_fields(&body), ["from"]);
+    let message = body["error"]["details"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("`%2B`"), "{message}");
 }

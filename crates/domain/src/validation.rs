@@ -131,6 +131,7 @@ impl NewBooking {
             &mut errors,
         );
         if errors.is_empty() {
+            self.time_zone = canonical_zone_name(&self.time_zone);
             Ok(self)
         } else {
             Err(errors)
@@ -204,7 +205,7 @@ impl BookingPatch {
     ///
     /// Returns one [`FieldError`] per invalid field of the patched booking.
     pub fn apply(&self, booking: &Booking, limits: &Limits) -> Result<Booking, Vec<FieldError>> {
-        let patched = self.merge(booking);
+        let mut patched = self.merge(booking);
 
         let mut errors = Vec::new();
         check_address("room", &patched.room, &mut errors);
@@ -228,6 +229,7 @@ impl BookingPatch {
             &mut errors,
         );
         if errors.is_empty() {
+            patched.time_zone = canonical_zone_name(&patched.time_zone);
             Ok(patched)
         } else {
             Err(errors)
@@ -246,6 +248,17 @@ struct Times<'a> {
     end: Timestamp,
     time_zone: &'a str,
     all_day: bool,
+}
+
+/// Returns the time zone database's spelling of `name`, which jiff looks up
+/// without regard to case: `europe/berlin` becomes `Europe/Berlin`. Other
+/// components, such as the mapping to Windows zone ids, compare names
+/// exactly.
+fn canonical_zone_name(name: &str) -> String {
+    TimeZone::get(name)
+        .ok()
+        .and_then(|zone| zone.iana_name().map(str::to_owned))
+        .unwrap_or_else(|| name.to_owned())
 }
 
 fn check_address(field: &str, address: &str, errors: &mut Vec<FieldError>) {
@@ -575,6 +588,21 @@ mod tests {
                 "unknown time zone `Mars/Olympus_Mons`: expected an IANA time zone name such as `Europe/Berlin`",
             ]
         );
+    }
+
+    #[test]
+    fn zone_name_case_corrected() {
+        let mut lower = request();
+        lower.time_zone = "europe/berlin".to_owned();
+        let valid = lower.validate(&Limits::default()).unwrap();
+        assert_eq!(valid.time_zone, "Europe/Berlin");
+
+        let patch = BookingPatch {
+            time_zone: Some("AMERICA/NEW_YORK".to_owned()),
+            ..BookingPatch::default()
+        };
+        let patched = patch.apply(&booking(), &Limits::default()).unwrap();
+        assert_eq!(patched.time_zone, "America/New_York");
     }
 
     #[test]

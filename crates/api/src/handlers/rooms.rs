@@ -174,7 +174,12 @@ impl Window {
         let mut read = |key: &str| match query.get(key).map(|text| parse_timestamp(text)) {
             None => None,
             Some(Ok(instant)) => Some(instant),
-            Some(Err(message)) => {
+            Some(Err(mut message)) => {
+                // A `+` in a query string decodes to a space, so an
+                // unencoded `+01:00` arrives as ` 01:00`.
+                if query.get(key).is_some_and(|text| text.contains(' ')) {
+                    message.push_str("; write `+` in an offset as `%2B` in a query string");
+                }
                 errors.push(FieldError::new(key, message));
                 None
             }
