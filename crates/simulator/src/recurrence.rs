@@ -7,7 +7,7 @@
 
 use jiff::civil::{Date, DateTime, Weekday};
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::{Span, Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
 /// A recurrence pattern plus its range.
@@ -203,8 +203,9 @@ pub enum RangeEnd {
     Count(u32),
 }
 
-/// Upper bound on the occurrences one expansion generates, so a series
-/// without end cannot loop forever.
+/// Upper bound on the occurrences one expansion generates, so neither a
+/// series without end nor one with a huge NumberOfOccurrences can hold the
+/// organisation's lock for long or fill a response with millions of items.
 const MAX_OCCURRENCES: usize = 5000;
 
 impl Recurrence {
@@ -216,7 +217,7 @@ impl Recurrence {
             _ => until,
         };
         let limit = match self.end {
-            RangeEnd::Count(count) => count as usize,
+            RangeEnd::Count(count) => (count as usize).min(MAX_OCCURRENCES),
             _ => MAX_OCCURRENCES,
         };
         let mut dates = Vec::new();
@@ -270,23 +271,29 @@ impl Recurrence {
             .collect()
     }
 
+    /// Returns the first day of a period, or `None` when it lies beyond
+    /// the dates jiff can represent (a huge `Interval`, for example).
     fn period_anchor(&self, period: i64) -> Option<Date> {
         let start = self.start_date;
-        match &self.pattern {
-            Pattern::Daily { interval } => start
-                .checked_add((period * i64::from(*interval)).days())
-                .ok(),
-            Pattern::Weekly { interval, .. } => start
-                .checked_add((period * i64::from(*interval)).weeks())
-                .ok(),
-            Pattern::AbsoluteMonthly { interval, .. }
-            | Pattern::RelativeMonthly { interval, .. } => start
-                .first_of_month()
-                .checked_add((period * i64::from(*interval)).months())
-                .ok(),
-            Pattern::AbsoluteYearly { .. } | Pattern::RelativeYearly { .. } => {
-                start.first_of_month().checked_add(period.years()).ok()
+        let span = match &self.pattern {
+            Pattern::Daily { interval } => {
+                Span::new().try_days(period.checked_mul(i64::from(*interval))?)
             }
+            Pattern::Weekly { interval, .. } => {
+                Span::new().try_weeks(period.checked_mul(i64::from(*interval))?)
+            }
+            Pattern::AbsoluteMonthly { interval, .. }
+            | Pattern::RelativeMonthly { interval, .. } => {
+                Span::new().try_months(period.checked_mul(i64::from(*interval))?)
+            }
+            Pattern::AbsoluteYearly { .. } | Pattern::RelativeYearly { .. } => {
+                Span::new().try_years(period)
+            }
+        }
+        .ok()?;
+        match &self.pattern {
+            Pattern::Daily { .. } | Pattern::Weekly { .. } => start.checked_add(span).ok(),
+            _ => start.first_of_month().checked_add(span).ok(),
         }
     }
 
@@ -454,6 +461,26 @@ mod tests {
         };
         let rule = series(pattern, RangeEnd::Count(1));
         assert_eq!(rule.dates(date(2040, 1, 1)), vec![date(2030, 9, 2)]);
+    }
+
+    #[test]
+    fn huge_interval_ends_series() {
+        for pattern in [
+            Pattern::Daily { interval: u32::MAX },
+            Pattern::AbsoluteMonthly {
+                interval: u32::MAX,
+                day_of_month: 1,
+            },
+        ] {
+            let rule = series(pattern, RangeEnd::Never);
+            assert_eq!(rule.dates(date(9999, 1, 1)), vec![date(2030, 1, 1)]);
+        }
+    }
+
+    #[test]
+    fn huge_count_is_capped() {
+        let rule = series(Pattern::Daily { interval: 1 }, RangeEnd::Count(u32::MAX));
+        assert_eq!(rule.dates(date(9999, 1, 1)).len(), MAX_OCCURRENCES);
     }
 
     #[test]

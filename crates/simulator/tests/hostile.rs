@@ -462,3 +462,85 @@ async fn dropped_commits_under_latency_and_throttling_happen_once() {
         "each committed create exists exactly once"
     );
 }
+
+#[tokio::test]
+async fn extreme_recurrences_stay_bounded() {
+    let sim = start().await;
+    let accepted = [
+        "<t:DailyRecurrence><t:Interval>4294967295</t:Interval></t:DailyRecurrence><t:NoEndRecurrence><t:StartDate>2030-01-01</t:StartDate></t:NoEndRecurrence>",
+        "<t:AbsoluteMonthlyRecurrence><t:Interval>1</t:Interval><t:DayOfMonth>31</t:DayOfMonth></t:AbsoluteMonthlyRecurrence><t:NumberedRecurrence><t:StartDate>2030-01-01</t:StartDate><t:NumberOfOccurrences>4294967295</t:NumberOfOccurrences></t:NumberedRecurrence>",
+    ];
+    for recurrence in accepted {
+        let extra = format!("<t:Recurrence>{recurrence}</t:Recurrence>");
+        let created = call(
+            &sim,
+            "carol@example.com",
+            &create_meeting(
+                "Extreme",
+                "2030-01-01T09:00:00Z",
+                "2030-01-01T10:00:00Z",
+                &[],
+                &extra,
+            ),
+        )
+        .await;
+        assert_eq!(codes(&created.body), vec!["NoError"], "{}", created.body);
+        let started = std::time::Instant::now();
+        let view = call(
+            &sim,
+            "carol@example.com",
+            &calendar_view(
+                "carol@example.com",
+                "2030-01-01T00:00:00Z",
+                "9999-01-01T00:00:00Z",
+            ),
+        )
+        .await;
+        assert_eq!(view.status, 200, "{recurrence}");
+        assert_eq!(codes(&view.body), vec!["NoError"], "{recurrence}");
+        assert!(
+            texts(&view.body, "Subject").len() <= 5000,
+            "{recurrence}: {} occurrences",
+            texts(&view.body, "Subject").len()
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        let id = first_item_id(&created.body);
+        let deleted = call(
+            &sim,
+            "carol@example.com",
+            &format!(r#"<m:DeleteItem DeleteType="HardDelete" SendMeetingCancellations="SendToNone"><m:ItemIds><t:ItemId Id="{id}"/></m:ItemIds></m:DeleteItem>"#),
+        )
+        .await;
+        assert_eq!(codes(&deleted.body), vec!["NoError"]);
+    }
+    let zero_intervals = [
+        "<t:AbsoluteMonthlyRecurrence><t:Interval>0</t:Interval><t:DayOfMonth>31</t:DayOfMonth></t:AbsoluteMonthlyRecurrence>",
+        "<t:RelativeMonthlyRecurrence><t:Interval>0</t:Interval><t:DaysOfWeek>Monday</t:DaysOfWeek><t:DayOfWeekIndex>Last</t:DayOfWeekIndex></t:RelativeMonthlyRecurrence>",
+    ];
+    for pattern in zero_intervals {
+        let extra = format!(
+            "<t:Recurrence>{pattern}<t:NoEndRecurrence><t:StartDate>2030-01-01</t:StartDate></t:NoEndRecurrence></t:Recurrence>"
+        );
+        let created = call(
+            &sim,
+            "carol@example.com",
+            &create_meeting(
+                "Zero",
+                "2030-01-01T09:00:00Z",
+                "2030-01-01T10:00:00Z",
+                &[],
+                &extra,
+            ),
+        )
+        .await;
+        assert_eq!(
+            codes(&created.body),
+            vec!["ErrorSchemaValidation"],
+            "{pattern}"
+        );
+    }
+}

@@ -150,7 +150,12 @@ pub(crate) fn recurrence_from_wire(recurrence: &wire::Recurrence) -> Result<Recu
             month: month_from_wire(*month),
         },
     };
-    if let Pattern::Daily { interval: 0 } | Pattern::Weekly { interval: 0, .. } = pattern {
+    // With an interval of 0 every period repeats the first date.
+    if let Pattern::Daily { interval: 0 }
+    | Pattern::Weekly { interval: 0, .. }
+    | Pattern::AbsoluteMonthly { interval: 0, .. }
+    | Pattern::RelativeMonthly { interval: 0, .. } = pattern
+    {
         return Err(EwsError::schema_validation("Interval must be at least 1"));
     }
     if let Pattern::Weekly { days, .. } = &pattern
