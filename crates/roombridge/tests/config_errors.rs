@@ -194,3 +194,37 @@ fn port_in_use_named() {
     );
     assert!(last.contains("choose another address"), "{stderr}");
 }
+
+#[test]
+fn room_list_problems_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("roombridge.toml");
+    std::fs::write(
+        &config,
+        "[[rooms]]\naddress = \"room-a@example.com\"\nname = \"Room A\"\n\
+         [[rooms]]\naddress = \" Room-A@Example.COM\"\nname = \"Room A again\"\n\
+         [[rooms]]\naddress = \"room-b@example.com\"\nname = \" \"\n\
+         [[rooms]]\naddress = \"room-c@example.com\"\nname = \"Room\\u0000C\"\n",
+    )
+    .unwrap();
+    let output = with_config(&config, &["migrate"]);
+    let stderr = failure_without_secret(&output, "room list");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{stderr}");
+    assert!(lines[0].ends_with("(3 problems):"), "{stderr}");
+    assert!(
+        lines[1].starts_with(
+            "  `rooms[1].address`: room `room-a@example.com` is already listed at \
+             `rooms[0].address`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        lines[2].starts_with("  `rooms[2].name`: the name is empty"),
+        "{stderr}"
+    );
+    assert!(
+        lines[3].starts_with("  `rooms[3].name`: the name contains the control character U+0000"),
+        "{stderr}"
+    );
+}

@@ -684,6 +684,17 @@ fn check_display_name(name: &str, errors: &mut Vec<FieldError>) {
             "missing display name: expected a non-empty name".to_owned(),
         ));
     }
+    // PostgreSQL rejects U+0000 in text, and EWS cannot send control
+    // characters in XML 1.0.
+    if let Some(control) = name.chars().find(|c| c.is_control()) {
+        errors.push(FieldError::new(
+            "display_name",
+            format!(
+                "invalid display name: it contains the control character U+{:04X}; remove it",
+                u32::from(control)
+            ),
+        ));
+    }
 }
 
 fn claimed_or_not_found(found: bool, id: i64) -> Result<(), StoreError> {

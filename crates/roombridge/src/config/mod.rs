@@ -577,11 +577,27 @@ fn read_sync(mut section: Section, problems: &mut Problems) -> SyncConfig {
 
 fn read_rooms(sections: Vec<Section>, problems: &mut Problems) -> Vec<RoomConfig> {
     let mut rooms = Vec::with_capacity(sections.len());
+    // Address (normalized) to the key path of the room that first used it.
+    let mut seen = std::collections::HashMap::<String, String>::new();
     for mut section in sections {
         let address_path = section.key_path("address");
         let name_path = section.key_path("name");
         let address = section.parsed("address", problems, check_address);
-        let name = section.string("name", problems);
+        let name = section.parsed("name", problems, check_room_name);
+        if let Some(address) = &address {
+            match seen.get(address) {
+                Some(first) => problems.push(
+                    &address_path,
+                    format!(
+                        "room `{address}` is already listed at `{first}`; \
+                         addresses match without regard to case, so remove one of them"
+                    ),
+                ),
+                None => {
+                    seen.insert(address.clone(), address_path.clone());
+                }
+            }
+        }
         let capacity = section.integer("capacity", 0..=100_000, problems);
         let location = section.string("location", problems);
         let mode = section.parsed("mode", problems, parse_mode);
@@ -755,6 +771,21 @@ fn parse_interval(text: &str) -> Result<Duration, String> {
 
 /// Checks a mailbox address and returns it in the normalized (lower-case)
 /// form the store uses.
+/// Checks a room's display name: not blank and without control
+/// characters, which Exchange and PostgreSQL text cannot carry.
+fn check_room_name(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("the name is empty; set the room's display name".to_owned());
+    }
+    if let Some(control) = text.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "the name contains the control character U+{:04X}; remove it",
+            u32::from(control)
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 fn check_address(text: &str) -> Result<String, String> {
     let normalized = roombridge_domain::normalize_address(text);
     if roombridge_domain::is_valid_address(&normalized) {
