@@ -436,12 +436,12 @@ impl EwsClient {
                     operation,
                     target,
                     code,
-                    fault_string: fault.fault_string,
+                    fault_string: excerpt(fault.fault_string.as_bytes(), secrets),
                 });
             }
             ResponseBody::Response(response) => response,
         };
-        check_request_level_errors(operation, &target, &response)?;
+        check_request_level_errors(operation, &target, &response, secrets)?;
         Ok(response)
     }
 }
@@ -454,6 +454,7 @@ fn check_request_level_errors<R: OperationResponse>(
     operation: &'static str,
     target: &Target,
     response: &R,
+    secrets: &[String],
 ) -> Result<(), EwsError> {
     let outcomes = response.outcomes();
     for outcome in &outcomes {
@@ -468,7 +469,7 @@ fn check_request_level_errors<R: OperationResponse>(
                 });
             }
             ResponseCode::ErrorImpersonateUserDenied => {
-                return Err(response_error(operation, target, outcome));
+                return Err(response_error(operation, target, outcome, secrets));
             }
             _ => {}
         }
@@ -482,7 +483,7 @@ fn check_request_level_errors<R: OperationResponse>(
             .iter()
             .all(|outcome| outcome.response_code == first.response_code);
         if mailbox_level && all_same {
-            return Err(response_error(operation, target, first));
+            return Err(response_error(operation, target, first, secrets));
         }
     }
     Ok(())
@@ -492,17 +493,20 @@ fn response_error(
     operation: &'static str,
     target: &Target,
     outcome: &crate::operation::Outcome<'_>,
+    secrets: &[String],
 ) -> EwsError {
     EwsError::Response {
         operation,
         target: target.clone(),
         code: outcome.response_code.clone(),
-        message: outcome.message_text.map(str::to_owned),
+        message: outcome
+            .message_text
+            .map(|text| excerpt(text.as_bytes(), secrets)),
     }
 }
 
 /// Converts one response message into its content, or an error naming the
-/// code, the message text and the mailbox.
+/// code, the start of the message text and the mailbox.
 ///
 /// # Errors
 ///
@@ -517,7 +521,9 @@ pub fn message_result<T>(
             operation,
             target: Target(mailbox.map(str::to_owned)),
             code: message.response_code,
-            message: message.message_text,
+            message: message
+                .message_text
+                .map(|text| excerpt(text.as_bytes(), &[])),
         });
     }
     Ok(message.content)

@@ -610,3 +610,42 @@ async fn echoed_credentials_stay_out_of_errors() {
     );
     assert_names_call(&error);
 }
+
+#[tokio::test]
+async fn huge_fault_text_is_cut() {
+    let text = "The server is busy. ".repeat(50_000);
+    let cases = [
+        {
+            let mut fault = SoapFault::for_code(ResponseCode::ErrorInternalServerError);
+            fault.fault_string = text.clone();
+            (
+                "500 Internal Server Error",
+                write_fault_envelope(None, &fault),
+            )
+        },
+        {
+            let mut message =
+                ResponseMessage::<FoldersContent>::error(ResponseCode::ErrorImpersonateUserDenied);
+            message.message_text = Some(text.clone());
+            (
+                "200 OK",
+                response_xml(
+                    None,
+                    &GetFolderResponse {
+                        messages: vec![message],
+                    },
+                ),
+            )
+        },
+    ];
+    for (status, body) in cases {
+        let server = RawServer::start(move |_, _| response(status, &[], body.as_bytes())).await;
+        let error = client(&server.url)
+            .call(Some(MAILBOX), &get_folder())
+            .await
+            .unwrap_err();
+        assert_names_call(&error);
+        let length = error.to_string().len();
+        assert!(length < 2_000, "{status}: message of {length} bytes");
+    }
+}
