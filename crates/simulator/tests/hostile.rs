@@ -544,3 +544,29 @@ async fn extreme_recurrences_stay_bounded() {
         );
     }
 }
+
+#[tokio::test]
+async fn empty_id_lists_get_schema_errors() {
+    let sim = start().await;
+    let requests = [
+        "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds/></m:GetItem>",
+        r#"<m:DeleteItem DeleteType="HardDelete" SendMeetingCancellations="SendToNone"><m:ItemIds/></m:DeleteItem>"#,
+        r#"<m:MoveItem><m:ToFolderId><t:DistinguishedFolderId Id="deleteditems"/></m:ToFolderId><m:ItemIds/></m:MoveItem>"#,
+        r#"<m:CreateItem SendMeetingInvitations="SendToNone"><m:Items/></m:CreateItem>"#,
+        r#"<m:UpdateItem ConflictResolution="AutoResolve" SendMeetingInvitationsOrCancellations="SendToNone"><m:ItemChanges/></m:UpdateItem>"#,
+        "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds/></m:GetFolder>",
+        // Ids in a namespace that is not the types namespace are skipped,
+        // which leaves the list empty.
+        r#"<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds><x:ItemId xmlns:x="urn:wrong" Id="AAMk"/></m:ItemIds></m:GetItem>"#,
+    ];
+    for request in requests {
+        let reply = call(&sim, "alice@example.com", request).await;
+        assert_eq!(reply.status, 500, "{request}: {}", reply.body);
+        assert_eq!(
+            texts(&reply.body, "ResponseCode"),
+            vec!["ErrorSchemaValidation"],
+            "{request}: {}",
+            reply.body
+        );
+    }
+}

@@ -205,6 +205,29 @@ pub(crate) fn handle(
 /// Rejects values the schema forbids but the shared types accept, as
 /// Exchange does before running the operation.
 fn check_schema_limits(request: &Request) -> Result<(), EwsError> {
+    // The schema's NonEmptyArray types need at least one entry, and a
+    // response without a response message is itself invalid. An empty list
+    // also results when a client binds the types namespace to a wrong URI,
+    // so that every entry is skipped as unknown.
+    let empty = match request {
+        Request::GetFolder(request) => request.folder_ids.is_empty().then_some("FolderIds"),
+        Request::FindItem(request) => request
+            .parent_folder_ids
+            .is_empty()
+            .then_some("ParentFolderIds"),
+        Request::GetItem(request) => request.item_ids.is_empty().then_some("ItemIds"),
+        Request::CreateItem(request) => request.items.is_empty().then_some("Items"),
+        Request::UpdateItem(request) => request.item_changes.is_empty().then_some("ItemChanges"),
+        Request::DeleteItem(request) => request.item_ids.is_empty().then_some("ItemIds"),
+        Request::MoveItem(request) => request.item_ids.is_empty().then_some("ItemIds"),
+        Request::ConvertId(request) => request.source_ids.is_empty().then_some("SourceIds"),
+        _ => None,
+    };
+    if let Some(element) = empty {
+        return Err(EwsError::schema_validation(&format!(
+            "`{element}` must contain at least one element in the types namespace"
+        )));
+    }
     if let Request::SyncFolderItems(sync) = request
         && !(1..=512).contains(&sync.max_changes_returned)
     {
