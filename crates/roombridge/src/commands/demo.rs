@@ -230,13 +230,22 @@ fn print_summary(outcomes: &[Outcome], elapsed: Duration) {
 /// Prints `text` wrapped to [`LINE_WIDTH`], the first line after `lead`
 /// and the others indented as deep.
 fn print_wrapped(lead: &str, text: &str) {
+    for line in wrap(lead, text) {
+        say!("{line}");
+    }
+}
+
+/// Wraps `text` into lines of at most [`LINE_WIDTH`] characters (unless a
+/// single word is longer), the first after `lead` and the others indented
+/// as deep.
+fn wrap(lead: &str, text: &str) -> Vec<String> {
     let indent = " ".repeat(lead.chars().count());
+    let mut lines = Vec::new();
     let mut line = lead.to_owned();
     let mut empty = true;
     for word in text.split_whitespace() {
         if !empty && line.chars().count() + 1 + word.chars().count() > LINE_WIDTH {
-            say!("{line}");
-            line = indent.clone();
+            lines.push(std::mem::replace(&mut line, indent.clone()));
             empty = true;
         }
         if !empty {
@@ -245,7 +254,8 @@ fn print_wrapped(lead: &str, text: &str) {
         line.push_str(word);
         empty = false;
     }
-    say!("{line}");
+    lines.push(line);
+    lines
 }
 
 /// Leaves the simulator, the API and a scheduled sync running until
@@ -311,5 +321,47 @@ async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_and_width() {
+        let text = "Alice booked Room 101 for 10:00-11:00 UTC on Sat 5 Dec through the API; \
+                    Exchange now has her meeting with Room 101 accepted, and nothing else.";
+        let lines = wrap("      ", text);
+
+        assert!(lines.len() > 1, "long text is wrapped: {lines:?}");
+        assert!(
+            lines.iter().all(|line| line.chars().count() <= LINE_WIDTH),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().all(|line| line.starts_with("      ")),
+            "{lines:?}"
+        );
+        let words: Vec<&str> = lines
+            .iter()
+            .flat_map(|line| line.split_whitespace())
+            .collect();
+        assert_eq!(words, text.split_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn wrap_keeps_overlong_word_whole() {
+        let word = "x".repeat(LINE_WIDTH + 10);
+        let lines = wrap("  ", &format!("short {word} end"));
+
+        assert_eq!(
+            lines,
+            vec![
+                "  short".to_owned(),
+                format!("  {word}"),
+                "  end".to_owned()
+            ]
+        );
     }
 }

@@ -302,3 +302,52 @@ pub(super) fn resource_response(item: &Value, address: &str) -> Option<String> {
         .and_then(|attendee| attendee["response"].as_str())
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_counts_are_summed() {
+        let report = json!({
+            "outbox": { "pushed": 2, "errors": [] },
+            "rooms": [
+                { "room": "a@example.com", "created": 1, "updated": 0, "cancelled": 0, "declined": 1, "errors": [] },
+                { "room": "b@example.com", "created": 3, "updated": 2, "cancelled": 1, "declined": 0, "errors": [] },
+            ],
+        });
+        let summary = read_report(&report).expect("a report without errors");
+
+        assert_eq!(summary.pushed, 2);
+        assert_eq!(summary.created, 4);
+        assert_eq!(summary.updated, 2);
+        assert_eq!(summary.cancelled, 1);
+        assert_eq!(summary.declined, 1);
+        assert_eq!(summary.rooms, 2);
+        assert_eq!(summary.changed(), 8);
+    }
+
+    #[test]
+    fn report_errors_name_the_room() {
+        let report = json!({
+            "outbox": { "pushed": 0, "errors": ["booking 7: ErrorImpersonateUserDenied"] },
+            "rooms": [
+                { "room": "a@example.com", "created": 0, "updated": 0, "cancelled": 0, "declined": 0, "errors": ["SyncFolderItems timed out"] },
+            ],
+        });
+        let error = read_report(&report).expect_err("errors fail the sync");
+
+        assert!(error.contains("ErrorImpersonateUserDenied"), "{error}");
+        assert!(
+            error.contains("a@example.com: \"SyncFolderItems timed out\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn report_without_counts_is_rejected() {
+        let error = read_report(&json!({ "outbox": {}, "rooms": [] })).expect_err("no counts");
+
+        assert!(error.contains("`pushed`"), "{error}");
+    }
+}
