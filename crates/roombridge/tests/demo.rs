@@ -88,9 +88,15 @@ fn demo_passes_every_step() {
         labels.iter().all(|label| label == "passed"),
         "summary labels {labels:?}:\n{stdout}"
     );
+    // The level may be wrapped in colour codes, so only its leading space
+    // is matched.
     assert!(
-        !stderr.contains(" INFO "),
+        !stderr.contains(" INFO"),
         "info logs are shown by default:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains(" DEBUG"),
+        "debug logs are shown by default:\n{stderr}"
     );
     assert!(
         started.elapsed() < DEMO_LIMIT,
