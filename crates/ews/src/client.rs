@@ -236,7 +236,8 @@ impl EwsClient {
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
-            let error = match self.attempt::<O>(&target, body.clone()).await {
+            let expected = operation.expected_messages();
+            let error = match self.attempt::<O>(&target, body.clone(), expected).await {
                 Ok(response) => break Ok(response),
                 Err(error) => error,
             };
@@ -266,6 +267,7 @@ impl EwsClient {
         &self,
         target: &Target,
         body: Bytes,
+        expected_messages: Option<usize>,
     ) -> Result<O::Response, EwsError> {
         let mailbox = target.0.as_deref();
         let semaphore = self.semaphore(mailbox);
@@ -303,7 +305,7 @@ impl EwsClient {
         if let Some(token) = &token {
             secrets.push(token.expose().to_owned());
         }
-        self.interpret::<O>(target, reply, &secrets)
+        self.interpret::<O>(target, reply, expected_messages, &secrets)
     }
 
     fn transport_error(
@@ -342,6 +344,7 @@ impl EwsClient {
         &self,
         target: &Target,
         reply: HttpReply,
+        expected_messages: Option<usize>,
         secrets: &[String],
     ) -> Result<O::Response, EwsError> {
         let operation = O::NAME;
@@ -442,6 +445,24 @@ impl EwsClient {
             ResponseBody::Response(response) => response,
         };
         check_request_level_errors(operation, &target, &response, secrets)?;
+        let found = response.outcomes().len();
+        if let Some(expected) = expected_messages
+            && found != expected
+        {
+            // A missing message would leave an item of the batch without a
+            // result, and callers pair messages with request items by position.
+            return Err(EwsError::MalformedResponse {
+                operation,
+                target,
+                error: crate::xml::ParseError {
+                    path: format!("/Envelope/Body/{}/ResponseMessages", O::Response::NAME),
+                    message: format!(
+                        "expected {expected} response messages, one per request item, but found {found}"
+                    ),
+                },
+                excerpt: excerpt(&reply.body, secrets),
+            });
+        }
         Ok(response)
     }
 }

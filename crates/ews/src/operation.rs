@@ -28,6 +28,13 @@ pub trait Operation: Debug + Sized {
     /// Returns a [`ParseError`] naming the element path when the request is
     /// malformed.
     fn read_body(reader: &mut XmlReader<'_>, start: &Element) -> Result<Self, ParseError>;
+
+    /// Returns how many response messages the response must contain: one
+    /// per id or item of a batch request, or `None` when the count is not
+    /// fixed by the request.
+    fn expected_messages(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// The outcome of one response message, independent of its content.

@@ -649,3 +649,55 @@ async fn huge_fault_text_is_cut() {
         assert!(length < 2_000, "{status}: message of {length} bytes");
     }
 }
+
+#[tokio::test]
+async fn missing_batch_messages_are_malformed() {
+    let deleted = response_xml(
+        None,
+        &DeleteItemResponse {
+            messages: vec![ResponseMessage::success(())],
+        },
+    );
+    let server = RawServer::start(move |_, _| response("200 OK", &[], deleted.as_bytes())).await;
+    let request = DeleteItem {
+        delete_type: DisposalType::HardDelete,
+        send_meeting_cancellations: Some(SendMeetingInvitations::SendToNone),
+        affected_task_occurrences: None,
+        suppress_read_receipts: None,
+        item_ids: vec![ItemId::new("AAMkA").into(), ItemId::new("AAMkB").into()],
+    };
+    let error = client(&server.url)
+        .call(Some(MAILBOX), &request)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, EwsError::MalformedResponse { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("expected 2 response messages"),
+        "{error}"
+    );
+    assert!(error.to_string().contains(MAILBOX), "{error}");
+    assert_eq!(server.requests(), 1, "a write was resent");
+}
+
+#[test]
+fn back_off_milliseconds_are_capped() {
+    for (value, expected) in [
+        ("1500", Some(1500)),
+        (" 297749 ", Some(297_749)),
+        ("18446744073709551615", Some(3_600_000)),
+        ("99999999999999999999999", Some(3_600_000)),
+        ("-5", None),
+        ("+5", None),
+        ("1e9", None),
+        ("", None),
+    ] {
+        let values = [MessageXmlValue {
+            name: String::from("BackOffMilliseconds"),
+            value: value.to_owned(),
+        }];
+        assert_eq!(back_off_milliseconds(&values), expected, "{value}");
+    }
+}

@@ -190,6 +190,10 @@ impl Operation for CreateItem {
     const IDEMPOTENT: bool = false;
     type Response = CreateItemResponse;
 
+    fn expected_messages(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+
     fn write_body(&self, writer: &mut XmlWriter) {
         writer.start_opt(
             "m:CreateItem",

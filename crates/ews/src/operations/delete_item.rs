@@ -53,6 +53,10 @@ impl Operation for DeleteItem {
     const IDEMPOTENT: bool = false;
     type Response = DeleteItemResponse;
 
+    fn expected_messages(&self) -> Option<usize> {
+        Some(self.item_ids.len())
+    }
+
     fn write_body(&self, writer: &mut XmlWriter) {
         let suppress = self
             .suppress_read_receipts

@@ -36,6 +36,10 @@ impl Operation for GetItem {
     const IDEMPOTENT: bool = true;
     type Response = GetItemResponse;
 
+    fn expected_messages(&self) -> Option<usize> {
+        Some(self.item_ids.len())
+    }
+
     fn write_body(&self, writer: &mut XmlWriter) {
         writer.start("m:GetItem", &[]);
         self.item_shape.write(writer, "m:ItemShape");

@@ -29,6 +29,10 @@ impl Operation for MoveItem {
     const IDEMPOTENT: bool = false;
     type Response = MoveItemResponse;
 
+    fn expected_messages(&self) -> Option<usize> {
+        Some(self.item_ids.len())
+    }
+
     fn write_body(&self, writer: &mut XmlWriter) {
         writer.start("m:MoveItem", &[]);
         writer.start("m:ToFolderId", &[]);

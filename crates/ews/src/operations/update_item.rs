@@ -219,6 +219,10 @@ impl Operation for UpdateItem {
     const IDEMPOTENT: bool = false;
     type Response = UpdateItemResponse;
 
+    fn expected_messages(&self) -> Option<usize> {
+        Some(self.item_changes.len())
+    }
+
     fn write_body(&self, writer: &mut XmlWriter) {
         let suppress = self
             .suppress_read_receipts

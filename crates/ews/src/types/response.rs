@@ -307,7 +307,8 @@ pub(crate) fn write_message_xml(writer: &mut XmlWriter, name: &str, values: &[Me
 }
 
 /// Returns `BackOffMilliseconds` from `MessageXml` values when present and
-/// a whole number; a number above `u64::MAX` reads as `u64::MAX`.
+/// a whole number, at most [`crate::retry::MAX_SERVER_WAIT`] in milliseconds
+/// so that a caller can add it to an `Instant` without overflow.
 pub fn back_off_milliseconds(values: &[MessageXmlValue]) -> Option<u64> {
     values
         .iter()
@@ -317,8 +318,9 @@ pub fn back_off_milliseconds(values: &[MessageXmlValue]) -> Option<u64> {
             if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
                 return None;
             }
-            // Digits too many for a u64 are read as the longest wait.
-            Some(digits.parse().unwrap_or(u64::MAX))
+            // Digits too many for a u64 are a wait far above the cap.
+            let cap = crate::retry::MAX_SERVER_WAIT.as_millis() as u64;
+            Some(digits.parse().unwrap_or(u64::MAX).min(cap))
         })
 }
 
