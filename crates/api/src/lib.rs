@@ -18,6 +18,7 @@ mod middleware;
 pub mod openapi;
 mod precondition;
 mod requests;
+mod server;
 mod token_cache;
 mod views;
 
@@ -34,6 +35,7 @@ pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use metrics::Metrics;
 pub use middleware::{REQUEST_ID_HEADER, RequestId};
 pub use requests::{AttendeeRequest, CreateBookingRequest, PatchBookingRequest};
+pub use server::HEADER_READ_TIMEOUT;
 pub use token_cache::TOKEN_CACHE_TTL;
 pub use views::{
     AttendeeView, AvailabilityView, BookingView, BusyView, FieldChangeView, HistoryEntryView,
@@ -144,8 +146,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves [`router`] on `listener` until `shutdown` completes, then lets
-/// requests in flight finish.
+/// Serves [`router`] over HTTP/1.1 on `listener` until `shutdown`
+/// completes, then lets requests in flight finish. A client must send each
+/// request's header within [`HEADER_READ_TIMEOUT`].
 ///
 /// # Errors
 ///
@@ -155,7 +158,5 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::serve_router(listener, router(state), shutdown).await
 }
