@@ -1,5 +1,6 @@
 //! The client against the Exchange simulator over HTTP on loopback: NTLMv2
-//! with a right and a wrong password, and an impersonated read.
+//! with a right and a wrong password, an impersonated read, and a create
+//! whose connection drops after the commit.
 
 use std::time::Duration;
 
@@ -157,4 +158,110 @@ async fn impersonated_calendar_view_reads_seeded_meeting() {
         subjects.iter().any(|subject| subject == "新员工培训"),
         "{subjects:?}"
     );
+}
+
+/// Counts the items with `subject` in any mailbox of the simulator.
+fn items_with_subject(simulator: &roombridge_simulator::RunningSimulator, subject: &str) -> usize {
+    simulator
+        .snapshot()
+        .items
+        .values()
+        .filter(|item| item.subject == subject && item.mailbox == "carol@example.com")
+        .count()
+}
+
+#[tokio::test]
+async fn dropped_create_is_committed_once() {
+    use roombridge_simulator::faults::{FaultKind, FaultRule, Faults};
+
+    let simulator = Simulator::start(SimulatorConfig::default()).await.unwrap();
+    simulator
+        .set_faults(Faults {
+            latency_ms: 20,
+            max_concurrent_per_account: Some(4),
+            back_off_ms: Some(200),
+            rules: vec![
+                FaultRule {
+                    kind: FaultKind::ServerBusy,
+                    operation: Some(String::from("GetFolder")),
+                    count: Some(1),
+                    probability: None,
+                },
+                FaultRule {
+                    kind: FaultKind::DropAfterCommit,
+                    operation: Some(String::from("CreateItem")),
+                    count: Some(1),
+                    probability: None,
+                },
+            ],
+            ..Faults::default()
+        })
+        .unwrap();
+    // The retrying client a sync engine uses: reads are retried, writes
+    // whose request left the client are not.
+    let client = EwsClientBuilder::new(
+        simulator.ews_url(),
+        Credentials::ntlm("EXAMPLE\\svc", "svc-password"),
+    )
+    .retry(RetryPolicy {
+        max_attempts: 4,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(10),
+    })
+    .build()
+    .unwrap();
+    // The throttled read is retried after the simulator's back-off.
+    client
+        .call(
+            Some("carol@example.com"),
+            &room_calendar_of("carol@example.com"),
+        )
+        .await
+        .unwrap();
+
+    let mut item = CalendarItem {
+        subject: Some(String::from("Committed once")),
+        start: Some("2031-03-03T09:00:00Z".parse().unwrap()),
+        end: Some("2031-03-03T10:00:00Z".parse().unwrap()),
+        ..CalendarItem::default()
+    };
+    item.location = Some(String::from("Desk"));
+    let request = CreateItem::calendar_items(None, SendMeetingInvitations::SendToNone, vec![item]);
+    let error = client
+        .call(Some("carol@example.com"), &request)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, EwsError::Connection { .. }), "{error:?}");
+    assert!(!error.was_not_sent(), "{error:?}");
+    assert_eq!(
+        items_with_subject(&simulator, "Committed once"),
+        1,
+        "the dropped create is committed and not resent"
+    );
+
+    // The next create on the same client goes through on a new connection.
+    let second = CalendarItem {
+        subject: Some(String::from("After the drop")),
+        start: Some("2031-03-04T09:00:00Z".parse().unwrap()),
+        end: Some("2031-03-04T10:00:00Z".parse().unwrap()),
+        ..CalendarItem::default()
+    };
+    client
+        .call(
+            Some("carol@example.com"),
+            &CreateItem::calendar_items(None, SendMeetingInvitations::SendToNone, vec![second]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(items_with_subject(&simulator, "After the drop"), 1);
+    assert_eq!(items_with_subject(&simulator, "Committed once"), 1);
+}
+
+fn room_calendar_of(mailbox: &str) -> GetFolder {
+    GetFolder {
+        folder_shape: Shape::new(BaseShape::IdOnly),
+        folder_ids: vec![
+            DistinguishedFolderId::of_mailbox(DistinguishedFolderIdName::Calendar, mailbox).into(),
+        ],
+    }
 }
