@@ -338,3 +338,37 @@ fn unmutated_samples_never_panic() {
         parse_as_every_response(&String::from_utf8_lossy(&document));
     }
 }
+
+#[test]
+fn byte_order_mark_and_whitespace_before_root_are_read() {
+    for prefix in [
+        "\u{feff}",
+        "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n",
+        "\n\n  ",
+    ] {
+        let xml = format!("{prefix}{}", get_folder_response(FOLDER_MESSAGE));
+        let envelope = parse_response::<GetFolderResponse>(&xml)
+            .unwrap_or_else(|error| panic!("{prefix:?}: {error}"));
+        assert!(
+            matches!(envelope.body, ResponseBody::Response(_)),
+            "{prefix:?}"
+        );
+    }
+}
+
+#[test]
+fn impersonated_address_is_escaped() {
+    let header = RequestHeader {
+        impersonation: Some(ExchangeImpersonation::primary_smtp(
+            "a\"><t:Injected/>&b@example.com",
+        )),
+        ..common::header()
+    };
+    let xml = request_xml(
+        &header,
+        &GetFolder::distinguished(DistinguishedFolderIdName::Calendar, None),
+    );
+    assert!(!xml.contains("<t:Injected/>"), "{xml}");
+    let (parsed, _) = Request::parse_envelope(&xml).unwrap();
+    assert_eq!(parsed.impersonation, header.impersonation);
+}
