@@ -11,7 +11,9 @@ use crate::config::Config;
 #[derive(Debug, Subcommand)]
 pub(crate) enum BookingsCommand {
     /// List bookings ordered by start, one per line: id, room, start, end
-    /// (UTC), status, origin, organizer, subject.
+    /// (UTC), status, origin, organizer, subject. Backslash, tab, line
+    /// breaks and other control characters in text are written as escapes
+    /// such as `\t`.
     List {
         /// Only bookings of this room (mailbox address).
         #[arg(long, value_name = "ADDRESS")]
@@ -52,8 +54,25 @@ pub(crate) async fn run(config: &Config, command: BookingsCommand) -> Result<(),
         limit,
         json,
     } = command;
+    if let (Some(from), Some(to)) = (from, to)
+        && from >= to
+    {
+        return Err(Failure::new(format!(
+            "--from {from} is not before --to {to}; swap them or widen the window"
+        )));
+    }
+    let room = room.map(|room| roombridge_domain::normalize_address(&room));
+    if let Some(room) = &room
+        && !roombridge_domain::is_valid_address(room)
+    {
+        return Err(Failure::new(format!(
+            "invalid room address `{}` in --room: expected a mailbox address such as \
+             `room-101@example.com`",
+            super::tsv_field(room)
+        )));
+    }
     let filter = BookingFilter {
-        room: room.map(|room| roombridge_domain::normalize_address(&room)),
+        room,
         from,
         to,
         include_deleted,
@@ -69,7 +88,7 @@ pub(crate) async fn run(config: &Config, command: BookingsCommand) -> Result<(),
             println!(
                 "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 booking.id,
-                booking.room,
+                super::tsv_field(&booking.room),
                 booking.start,
                 booking.end,
                 if booking.deleted_at.is_some() {
@@ -78,8 +97,8 @@ pub(crate) async fn run(config: &Config, command: BookingsCommand) -> Result<(),
                     booking.status.as_str()
                 },
                 booking.origin.as_str(),
-                booking.organizer,
-                booking.subject
+                super::tsv_field(&booking.organizer),
+                super::tsv_field(&booking.subject)
             );
         }
     }

@@ -102,6 +102,26 @@ fn run_with_config(file: Option<PathBuf>, command: Command) -> Result<(), Failur
     })
 }
 
+/// Escapes text for one tab-separated column: backslash, tab, line feed
+/// and carriage return as `\\`, `\t`, `\n` and `\r`, other control
+/// characters as `\u{1b}`. Bookings read from Exchange are stored as
+/// Exchange sent them, so their text could otherwise split a line or send
+/// escape sequences to the terminal.
+pub(crate) fn tsv_field(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            '\t' => escaped.push_str("\\t"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            c if c.is_control() => escaped.push_str(&c.escape_unicode().to_string()),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
 /// Opens the configured database.
 async fn open_store(config: &Config) -> Result<roombridge_store::Store, Failure> {
     roombridge_store::Store::connect(&config.database_url)

@@ -66,11 +66,11 @@ pub(crate) async fn run(config: &Config, command: RoomCommand) -> Result<(), Fai
                     .unwrap_or_default();
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
-                    room.address,
-                    room.display_name,
+                    super::tsv_field(&room.address),
+                    super::tsv_field(&room.display_name),
                     capacity,
                     room.response_mode,
-                    room.location.unwrap_or_default()
+                    super::tsv_field(&room.location.unwrap_or_default())
                 );
             }
         }
