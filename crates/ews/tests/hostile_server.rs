@@ -701,3 +701,26 @@ fn back_off_milliseconds_are_capped() {
         assert_eq!(back_off_milliseconds(&values), expected, "{value}");
     }
 }
+
+#[tokio::test]
+async fn ipv6_loopback_endpoint_is_reached() {
+    let Ok(listener) = TcpListener::bind("[::1]:0").await else {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    };
+    let address = listener.local_addr().unwrap();
+    let body = folder_ok();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        read_request(&mut stream).await.unwrap();
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(body.as_bytes()).await.unwrap();
+    });
+    let url = format!("http://{address}/EWS/Exchange.asmx");
+    let response = client(&url)
+        .call(Some(MAILBOX), &get_folder())
+        .await
+        .unwrap();
+    assert_eq!(response.messages.len(), 1);
+}

@@ -570,3 +570,35 @@ async fn empty_id_lists_get_schema_errors() {
         );
     }
 }
+
+#[tokio::test]
+async fn missing_headers_are_tolerated_or_rejected() {
+    let sim = start().await;
+    let bare = format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><s:Body>{GET_CALENDAR}</s:Body></s:Envelope>"#
+    );
+    // No SOAP header and no Content-Type: the request acts as the signed-in
+    // account, as Exchange does without ExchangeImpersonation.
+    let mut connection = Connection::open(&sim).await;
+    let reply = connection
+        .send("POST", "/EWS/Exchange.asmx", Some(&svc()), "", &bare)
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(codes(&reply.body), vec!["NoError"]);
+
+    // No Authorization header: a challenge, never data.
+    let reply = connection
+        .send("POST", "/EWS/Exchange.asmx", None, "text/xml", &bare)
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 401, "{}", reply.body);
+    assert!(!reply.body.contains("FolderId"), "{}", reply.body);
+
+    // GET is not an EWS request.
+    let reply = connection
+        .send("GET", "/EWS/Exchange.asmx", Some(&svc()), "", "")
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 405, "{}", reply.body);
+}
