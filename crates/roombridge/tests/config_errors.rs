@@ -228,3 +228,30 @@ fn room_list_problems_named() {
         "{stderr}"
     );
 }
+
+#[test]
+fn empty_password_variable_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("password");
+    std::fs::write(&password, format!("{SECRET}\n")).unwrap();
+    let config = dir.path().join("roombridge.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[exchange]\nurl = \"https://mail.example.com/EWS/Exchange.asmx\"\n\
+             auth = \"ntlm\"\nusername = \"svc@example.com\"\npassword_file = \"{}\"\n",
+            password.display()
+        ),
+    )
+    .unwrap();
+    let output = roombridge(&["--config", config.to_str().unwrap(), "migrate"])
+        .env("ROOMBRIDGE_EXCHANGE_PASSWORD", "")
+        .output()
+        .unwrap();
+    let stderr = failure_without_secret(&output, "empty variable");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("`exchange.password_file`: ROOMBRIDGE_EXCHANGE_PASSWORD is set but empty"),
+        "{stderr}"
+    );
+}

@@ -534,6 +534,18 @@ fn read_password(
     problems: &mut Problems,
 ) -> Option<Secret> {
     if let Some(value) = env(PASSWORD_VAR) {
+        // An empty variable would otherwise win over a valid file and fail
+        // only at Exchange's sign-in.
+        if value.is_empty() {
+            problems.push(
+                key,
+                format!(
+                    "{PASSWORD_VAR} is set but empty; set it to the password, or unset it \
+                     to read `exchange.password_file`"
+                ),
+            );
+            return None;
+        }
         return Some(Secret::new(value));
     }
     let Some(file) = file else {
