@@ -445,26 +445,47 @@ impl EwsClient {
             ResponseBody::Response(response) => response,
         };
         check_request_level_errors(operation, &target, &response, secrets)?;
-        let found = response.outcomes().len();
-        if let Some(expected) = expected_messages
-            && found != expected
-        {
-            // A missing message would leave an item of the batch without a
-            // result, and callers pair messages with request items by position.
-            return Err(EwsError::MalformedResponse {
-                operation,
-                target,
-                error: crate::xml::ParseError {
-                    path: format!("/Envelope/Body/{}/ResponseMessages", O::Response::NAME),
-                    message: format!(
-                        "expected {expected} response messages, one per request item, but found {found}"
-                    ),
-                },
-                excerpt: excerpt(&reply.body, secrets),
-            });
-        }
+        check_message_count::<O::Response>(
+            operation,
+            &target,
+            expected_messages,
+            &response,
+            &reply.body,
+            secrets,
+        )?;
         Ok(response)
     }
+}
+
+/// Rejects a batch response whose number of response messages differs from
+/// the number of items in the request. A missing message would leave an
+/// item without a result, and callers pair messages with items by position.
+fn check_message_count<R: OperationResponse>(
+    operation: &'static str,
+    target: &Target,
+    expected: Option<usize>,
+    response: &R,
+    body: &[u8],
+    secrets: &[String],
+) -> Result<(), EwsError> {
+    let found = response.outcomes().len();
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    if found == expected {
+        return Ok(());
+    }
+    Err(EwsError::MalformedResponse {
+        operation,
+        target: target.clone(),
+        error: crate::xml::ParseError {
+            path: format!("/Envelope/Body/{}/ResponseMessages", R::NAME),
+            message: format!(
+                "expected {expected} response messages, one per request item, but found {found}"
+            ),
+        },
+        excerpt: excerpt(body, secrets),
+    })
 }
 
 /// Turns response messages that concern the whole request into errors:

@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 use roombridge_ews::auth::ntlm::{AuthenticateMessage, ChallengeMessage};
 
-/// A message with the right signature and type, then arbitrary bytes, so
-/// the parsers get past the header checks.
+/// Generates a message with the right signature and type, then arbitrary
+/// bytes, so that the parsers get past the header checks.
 fn with_header(message_type: u32) -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(any::<u8>(), 0..160).prop_map(move |tail| {
         let mut bytes = b"NTLMSSP\0".to_vec();

@@ -160,7 +160,7 @@ async fn impersonated_calendar_view_reads_seeded_meeting() {
     );
 }
 
-/// Counts the items with `subject` in any mailbox of the simulator.
+/// Counts the items with `subject` in carol's mailbox.
 fn items_with_subject(simulator: &roombridge_simulator::RunningSimulator, subject: &str) -> usize {
     simulator
         .snapshot()

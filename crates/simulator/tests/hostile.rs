@@ -206,7 +206,7 @@ async fn odd_basic_encodings_are_rejected() {
             .unwrap_or_else(|error| panic!("{value:.40}: no reply: {error}"));
         assert_eq!(reply.status, 401, "{value:.40}: {}", reply.body);
     }
-    // Scheme names are case-insensitive (RFC 9110, section 11.1).
+    // HTTP authentication scheme names are case-insensitive.
     let mut connection = Connection::open(&sim).await;
     let lower = svc().replacen("Basic", "basic", 1);
     let reply = connection
@@ -370,6 +370,7 @@ async fn concurrent_updates_with_one_change_key() {
     .body;
     let id = first_item_id(&created);
     let change_key = attributes(&created, "ItemId", "ChangeKey")[0].clone();
+
     let sim = std::sync::Arc::new(sim);
     let mut tasks = Vec::new();
     for number in 0..16 {
@@ -384,6 +385,7 @@ async fn concurrent_updates_with_one_change_key() {
             codes(&call(&sim, "carol@example.com", &body).await.body)
         }));
     }
+
     let mut successes = 0;
     for task in tasks {
         let codes = task.await.unwrap();
@@ -403,6 +405,7 @@ async fn dropped_commits_under_latency_and_throttling_happen_once() {
         "rules": [{"kind": "drop_after_commit", "operation": "CreateItem", "count": 3}]}"#;
     let reply = admin(&sim, "PUT", "/admin/faults", faults).await;
     assert_eq!(reply.status, 204, "{}", reply.body);
+
     let sim = std::sync::Arc::new(sim);
     let mut tasks = Vec::new();
     for number in 0..8 {
@@ -429,6 +432,7 @@ async fn dropped_commits_under_latency_and_throttling_happen_once() {
             }
         }));
     }
+
     let mut expected = Vec::new();
     let mut dropped = 0;
     for task in tasks {
@@ -443,6 +447,7 @@ async fn dropped_commits_under_latency_and_throttling_happen_once() {
             other => panic!("{subject}: unexpected {other}"),
         }
     }
+
     assert!(dropped >= 1, "no create reached the drop rule");
     assert!(dropped <= 3, "{dropped} drops from a rule of 3");
     admin(&sim, "PUT", "/admin/faults", "{}").await;
