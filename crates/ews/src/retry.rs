@@ -8,7 +8,7 @@ use rand::Rng;
 /// `Retry-After`; a longer one is shortened to it, so that a caller can add
 /// any wait to an `Instant` without overflow.
 // NOTE: one hour is this crate's bound, not a documented Exchange maximum.
-// Exchange's own samples show waits of about five minutes.
+// The ErrorServerBusy fault in exchangelib's tests asks for about five minutes.
 pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(3600);
 
 /// Converts a server's wait in milliseconds to a duration of at most
@@ -21,7 +21,8 @@ pub(crate) fn server_wait_from_millis(milliseconds: u64) -> Duration {
 ///
 /// Only idempotent operations (reads) are retried, plus any request that
 /// provably never left the client. A wait the server requests
-/// (`BackOffMilliseconds`, `Retry-After`) is honoured as given. When it is
+/// (`BackOffMilliseconds`, `Retry-After`) is honoured as given, up to
+/// [`MAX_SERVER_WAIT`]. When it is
 /// longer than `max_delay`, the call fails at once with that wait in the
 /// error, so the caller can reschedule instead of blocking.
 #[derive(Debug, Clone, PartialEq, Eq)]
