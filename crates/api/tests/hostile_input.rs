@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Db, ROOM_A, TestApp, booking};
+use common::{Db, ROOM_A, ROOM_B, TestApp, booking};
 use http::{Method, StatusCode};
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -18,6 +18,7 @@ on_both_databases!(
     unknown_methods_one_label,
     all_day_where_midnight_skipped,
     time_errors_name_cause,
+    room_as_attendee_422,
 );
 
 /// Returns the `field` names of a 422 response.
@@ -348,4 +349,63 @@ async fn time_errors_name_cause(db: Db) {
         .unwrap()
         .to_owned();
     assert!(message.contains("`%2B`"), "{message}");
+}
+
+async fn room_as_attendee_422(db: Db) {
+    let Some(app) = TestApp::start(db, "room_as_attendee_422").await else {
+        return;
+    };
+    let alice = app.user("alice@example.com").await;
+    // Exchange books a room mailbox invited like a person, which would pass
+    // by the conflict check of room B.
+    let mut request = booking(ROOM_A, "2027-03-01T09:00:00Z", "2027-03-01T10:00:00Z");
+    request["attendees"] = json!([
+        { "address": "dave@example.com" },
+        { "address": ROOM_B.to_uppercase() },
+    ]);
+    let reply = app.create(&alice, &request).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        reply.body
+    );
+    assert_eq!(invalid_fields(&reply.json()), ["attendees[1].address"]);
+
+    let created = app
+        .create(
+            &alice,
+            &booking(ROOM_A, "2027-03-01T09:00:00Z", "2027-03-01T10:00:00Z"),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let path = format!(
+        "/api/v1/bookings/{}",
+        created.json()["id"].as_str().unwrap()
+    );
+    let patched = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "\"1\"")
+        .json(&json!({ "attendees": [{ "address": ROOM_A }] }))
+        .send()
+        .await;
+    assert_eq!(
+        patched.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        patched.body
+    );
+    assert_eq!(invalid_fields(&patched.json()), ["attendees[0].address"]);
+
+    let renamed = app
+        .client
+        .patch(&path)
+        .token(&alice)
+        .header("if-match", "\"1\"")
+        .json(&json!({ "subject": "Still fine" }))
+        .send()
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
 }

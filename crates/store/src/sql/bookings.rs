@@ -4,8 +4,8 @@
 
 use jiff::Timestamp;
 use roombridge_domain::{
-    Actor, Booking, BookingStatus, BusyInterval, ExchangeLink, HistoryAction, HistoryEntry,
-    NewBooking, Origin, OutboxKind,
+    Actor, Attendee, Booking, BookingStatus, BusyInterval, ExchangeLink, FieldError, HistoryAction,
+    HistoryEntry, NewBooking, Origin, OutboxKind, normalize_address,
 };
 use sqlx::QueryBuilder;
 use uuid::Uuid;
@@ -304,6 +304,41 @@ fn unknown_room(room: &str) -> StoreError {
     )
 }
 
+/// Rejects attendees that are rooms known to roombridge. Exchange books a
+/// room mailbox that is invited like a person, which would pass by this
+/// store's conflict check for that room.
+async fn check_attendee_rooms(
+    conn: &mut Connection,
+    attendees: &[Attendee],
+) -> Result<(), StoreError> {
+    if attendees.is_empty() {
+        return Ok(());
+    }
+    let rooms: Vec<String> = sqlx::query_scalar("SELECT address FROM rooms")
+        .fetch_all(&mut *conn)
+        .await?;
+    let errors: Vec<FieldError> = attendees
+        .iter()
+        .enumerate()
+        .filter(|(_, attendee)| rooms.contains(&normalize_address(&attendee.address)))
+        .map(|(index, attendee)| {
+            FieldError::new(
+                format!("attendees[{index}].address"),
+                format!(
+                    "`{}` is a room; book each room with a booking of its own \
+                     instead of inviting it",
+                    attendee.address
+                ),
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
+}
+
 pub(crate) async fn create(
     conn: &mut Connection,
     request: NewBooking,
@@ -316,6 +351,7 @@ pub(crate) async fn create(
     if POSTGRES && !lock_room(conn, &request.room).await? {
         return Err(unknown_room(&request.room));
     }
+    check_attendee_rooms(conn, &request.attendees).await?;
 
     let booking = Booking {
         id: Uuid::now_v7(),
@@ -388,6 +424,9 @@ pub(crate) async fn update(
     let mut patched = patched(&current, &update)?;
     if patched.changes_since(Some(&current)).is_empty() {
         return Ok(current);
+    }
+    if update.patch.attendees.is_some() || patched.room != current.room {
+        check_attendee_rooms(conn, &patched.attendees).await?;
     }
     if patched.blocks() {
         let taken = conflicts(conn, &patched.room, patched.start, patched.end, patched.id).await?;
