@@ -372,3 +372,23 @@ fn impersonated_address_is_escaped() {
     let (parsed, _) = Request::parse_envelope(&xml).unwrap();
     assert_eq!(parsed.impersonation, header.impersonation);
 }
+
+#[test]
+fn item_flood_is_rejected() {
+    let items = "<t:CalendarItem/>".repeat(roombridge_ews::xml::MAX_ITEMS + 1);
+    let xml = format!(
+        r#"<s:Envelope xmlns:s="{SOAP}"><s:Body><m:FindItemResponse xmlns:m="{MESSAGES}" xmlns:t="{TYPES}"><m:ResponseMessages><m:FindItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:RootFolder TotalItemsInView="1" IncludesLastItemInRange="true"><t:Items>{items}</t:Items></m:RootFolder></m:FindItemResponseMessage></m:ResponseMessages></m:FindItemResponse></s:Body></s:Envelope>"#
+    );
+    let error = parse_response::<FindItemResponse>(&xml).unwrap_err();
+    assert!(
+        error.to_string().contains("more than 100000 items"),
+        "{error}"
+    );
+
+    let page = xml.replace(&items, &"<t:CalendarItem/>".repeat(10_000));
+    let envelope = parse_response::<FindItemResponse>(&page).unwrap();
+    let ResponseBody::Response(response) = envelope.body else {
+        panic!("expected a response");
+    };
+    assert_eq!(response.messages[0].content.items.len(), 10_000);
+}

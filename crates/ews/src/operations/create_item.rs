@@ -252,6 +252,7 @@ fn read_new_items(reader: &mut XmlReader<'_>) -> Result<Vec<NewItem>, ParseError
             reader.skip()?;
             continue;
         }
+        reader.count_item()?;
         if child.name == "CalendarItem" {
             items.push(NewItem::CalendarItem(Box::new(CalendarItem::read_xml(
                 reader, &child,

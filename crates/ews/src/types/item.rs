@@ -334,6 +334,7 @@ impl Item {
         if start.ns != Ns::Types {
             return Ok(None);
         }
+        reader.count_item()?;
         if start.name == "CalendarItem" {
             return Ok(Some(Item::CalendarItem(Box::new(CalendarItem::read_xml(
                 reader, start,

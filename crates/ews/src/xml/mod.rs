@@ -9,7 +9,7 @@
 mod reader;
 mod writer;
 
-pub use reader::{Element, ParseError, WireValue, XmlReader, parse_timestamp};
+pub use reader::{Element, MAX_ITEMS, ParseError, WireValue, XmlReader, parse_timestamp};
 pub use writer::XmlWriter;
 
 /// Namespace of the SOAP 1.1 envelope.

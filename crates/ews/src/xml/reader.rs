@@ -88,6 +88,15 @@ pub trait WireValue: Sized {
 /// recurse once per level, so the limit also bounds their stack use.
 pub(crate) const MAX_DEPTH: usize = 128;
 
+/// Most items (calendar items, messages and other item elements) one
+/// document may contain. An empty `<t:CalendarItem/>` of 17 bytes becomes
+/// about a kilobyte in memory, so without a limit a 64 MiB response could
+/// take gigabytes.
+// NOTE: this is this crate's bound, set far above what Exchange sends: the
+// schema allows at most 512 changes per SyncFolderItems page, and the
+// EWSFindCountLimit throttling setting caps FindItem results.
+pub const MAX_ITEMS: usize = 100_000;
+
 /// Streaming reader over one EWS document.
 ///
 /// Each `ReadXml` implementation is called right after its start tag and
@@ -97,6 +106,7 @@ pub struct XmlReader<'i> {
     inner: NsReader<&'i [u8]>,
     path: Vec<String>,
     time_zone: TimeZone,
+    items: usize,
 }
 
 impl fmt::Debug for XmlReader<'_> {
@@ -118,7 +128,22 @@ impl<'i> XmlReader<'i> {
             inner,
             path: Vec::new(),
             time_zone: TimeZone::UTC,
+            items: 0,
         }
+    }
+
+    /// Counts one more item read from the document.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ParseError`] once the document holds more than
+    /// [`MAX_ITEMS`] items.
+    pub fn count_item(&mut self) -> Result<(), ParseError> {
+        self.items += 1;
+        if self.items > MAX_ITEMS {
+            return Err(self.error(format!("the document contains more than {MAX_ITEMS} items")));
+        }
+        Ok(())
     }
 
     /// Sets the zone for date-times that carry no offset, which EWS
