@@ -36,8 +36,9 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the REST API, /healthz and /metrics. Migrates the database and
-    /// saves the rooms listed in the configuration first.
+    /// Run the REST API, /healthz and /metrics, and with an [exchange]
+    /// section the scheduled sync. Migrates the database and saves the
+    /// rooms listed in the configuration first.
     Serve(serve::ServeArgs),
     /// Create or upgrade the database schema and save the rooms listed in
     /// the configuration.

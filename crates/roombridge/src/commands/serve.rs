@@ -1,4 +1,5 @@
-//! `roombridge serve`: runs the REST API until SIGINT or SIGTERM.
+//! `roombridge serve`: runs the REST API, and with an `[exchange]` section
+//! the sync scheduler and outbox worker, until SIGINT or SIGTERM.
 
 use std::net::SocketAddr;
 
@@ -26,7 +27,18 @@ pub(crate) async fn run(config: &Config, args: ServeArgs) -> Result<(), Failure>
         rooms_from_config = rooms,
         "database ready"
     );
-    report_exchange(config);
+    let (registry, sync_metrics) = roombridge_sync::SyncMetrics::new_registry();
+    let mut state = AppState::with_metrics(
+        store.clone(),
+        roombridge_api::Metrics::with_registry(registry),
+    );
+    let scheduler = match sync_engine(config, &store, sync_metrics)? {
+        Some(engine) => {
+            state = state.with_sync_engine(engine.clone());
+            Some(roombridge_sync::Scheduler::start(engine))
+        }
+        None => None,
+    };
 
     let address = args.listen.unwrap_or(config.listen);
     let listener = tokio::net::TcpListener::bind(address).await.map_err(|error| {
@@ -39,29 +51,41 @@ pub(crate) async fn run(config: &Config, args: ServeArgs) -> Result<(), Failure>
         .map_err(|error| Failure::new(format!("cannot read the listening address: {error}")))?;
     tracing::info!(address = %bound, "listening on http://{bound}");
 
-    roombridge_api::serve(listener, AppState::new(store), shutdown_signal())
-        .await
-        .map_err(|error| Failure::new(format!("the HTTP server stopped: {error}")))?;
+    let served = roombridge_api::serve(listener, state, shutdown_signal()).await;
+    if let Some(scheduler) = scheduler {
+        scheduler.stop().await;
+    }
+    served.map_err(|error| Failure::new(format!("the HTTP server stopped: {error}")))?;
     tracing::info!("stopped");
     Ok(())
 }
 
-fn report_exchange(config: &Config) {
-    match &config.exchange {
-        None => tracing::info!("no [exchange] section configured; bookings stay local"),
-        Some(exchange) => {
-            if exchange.danger_accept_invalid_certs {
-                tracing::warn!(
-                    url = %exchange.url,
-                    "TLS certificate verification for Exchange is OFF \
-                     (danger_accept_invalid_certs); use only for tests"
-                );
-            }
-            // TODO: start the sync engine here once it exists; until then the
-            // Exchange settings are validated but not used.
-            tracing::warn!(url = %exchange.url, "Exchange sync is configured but not started by this build");
-        }
+/// Builds the sync engine when an `[exchange]` section is configured; the
+/// caller schedules it.
+fn sync_engine(
+    config: &Config,
+    store: &roombridge_store::Store,
+    metrics: roombridge_sync::SyncMetrics,
+) -> Result<Option<roombridge_sync::SyncEngine>, Failure> {
+    let Some(exchange) = &config.exchange else {
+        tracing::info!("no [exchange] section configured; bookings stay local");
+        return Ok(None);
+    };
+    if exchange.danger_accept_invalid_certs {
+        tracing::warn!(
+            url = %exchange.url,
+            "TLS certificate verification for Exchange is OFF \
+             (danger_accept_invalid_certs); use only for tests"
+        );
     }
+    let engine = super::sync::build_engine(config, store.clone())?.with_metrics(metrics);
+    tracing::info!(
+        target: "roombridge::sync",
+        url = %exchange.url,
+        interval_s = config.sync.interval.as_secs(),
+        "Exchange sync scheduled; the outbox is pushed every few seconds"
+    );
+    Ok(Some(engine))
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
