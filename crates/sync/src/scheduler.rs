@@ -16,37 +16,58 @@ const OUTBOX_INTERVAL: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct Scheduler {
     shutdown: Shutdown,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Scheduler {
     /// Starts pushing the outbox every few seconds and syncing every room
-    /// every `config.interval`, starting with a sync at once.
+    /// every `config.interval`, starting with a sync at once. The two run
+    /// as separate tasks, so a long room sync does not hold back pushes.
     pub fn start(engine: SyncEngine) -> Scheduler {
         let shutdown = Shutdown::default();
-        let stopped = shutdown.clone();
-        let task = tokio::spawn(async move {
-            let mut rooms = tokio::time::interval(engine.config().interval);
-            rooms.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut outbox = tokio::time::interval(OUTBOX_INTERVAL);
-            outbox.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    () = stopped.wait() => break,
-                    _ = rooms.tick() => run_rooms(&engine).await,
-                    _ = outbox.tick() => run_outbox(&engine).await,
-                }
+        let rooms = every(engine.config().interval, shutdown.clone(), {
+            let engine = engine.clone();
+            move || {
+                let engine = engine.clone();
+                async move { run_rooms(&engine).await }
             }
-            tracing::info!(target: "roombridge::sync", "scheduler stopped");
         });
-        Scheduler { shutdown, task }
+        let outbox = every(OUTBOX_INTERVAL, shutdown.clone(), move || {
+            let engine = engine.clone();
+            async move { run_outbox(&engine).await }
+        });
+        Scheduler {
+            shutdown,
+            tasks: vec![rooms, outbox],
+        }
     }
 
-    /// Stops the scheduler after the step it is running.
+    /// Stops the scheduler after the steps it is running.
     pub async fn stop(self) {
         self.shutdown.trigger();
-        let _ = self.task.await;
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        tracing::info!(target: "roombridge::sync", "scheduler stopped");
     }
+}
+
+/// Runs `step` at once and then every `period` until `shutdown`.
+fn every<F, Fut>(period: Duration, shutdown: Shutdown, step: F) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.wait() => break,
+                _ = ticks.tick() => step().await,
+            }
+        }
+    })
 }
 
 async fn run_rooms(engine: &SyncEngine) {
