@@ -31,7 +31,7 @@ use axum::routing::get;
 use roombridge_store::Store;
 
 pub use auth::Authenticated;
-pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use error::{ApiError, ErrorBody, ErrorDetail, MAX_LISTED_FIELD_ERRORS};
 pub use metrics::Metrics;
 pub use middleware::{REQUEST_ID_HEADER, RequestId};
 pub use requests::{AttendeeRequest, CreateBookingRequest, PatchBookingRequest};

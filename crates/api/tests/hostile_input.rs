@@ -19,6 +19,7 @@ on_both_databases!(
     all_day_where_midnight_skipped,
     time_errors_name_cause,
     room_as_attendee_422,
+    field_error_list_bounded,
 );
 
 /// Returns the `field` names of a 422 response.
@@ -408,4 +409,33 @@ async fn room_as_attendee_422(db: Db) {
         .send()
         .await;
     assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+}
+
+async fn field_error_list_bounded(db: Db) {
+    let Some(app) = TestApp::start(db, "field_error_list_bounded").await else {
+        return;
+    };
+    let alice = app.user("alice@example.com").await;
+    let mut request = booking(ROOM_A, "2027-03-01T09:00:00Z", "2027-03-01T10:00:00Z");
+    request["attendees"] = json!(vec![json!({}); 50_000]);
+    let reply = app.create(&alice, &request).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.len() < 64 * 1024, "{} bytes", reply.body.len());
+    let body = reply.json();
+    assert_eq!(
+        body["error"]["message"],
+        "the request has 50000 invalid field(s)"
+    );
+    let fields = invalid_fields(&body);
+    assert_eq!(fields.len(), roombridge_api::MAX_LISTED_FIELD_ERRORS + 1);
+    assert_eq!(fields[0], "attendees[0].address");
+    assert_eq!(fields[fields.len() - 1], "request");
+    let summary = body["error"]["details"]["fields"][fields.len() - 1]["message"].clone();
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .starts_with("49900 more invalid field(s) not listed"),
+        "{summary}"
+    );
 }
