@@ -482,3 +482,54 @@ async fn all_day_booking_keeps_its_zone_and_days() {
     assert_eq!(stored.start, midnight(day));
     assert_eq!(h.bookings(AUTO_ROOM).await.len(), 1);
 }
+
+#[tokio::test]
+async fn declined_booking_moved_to_free_slot_is_requested_again() {
+    let h = start().await;
+    h.outlook_meeting(
+        "bob@example.com",
+        meeting("Bob holds it", at(13, 9, 0), at(13, 10, 0), &[AUTO_ROOM]),
+    )
+    .await;
+    let booking = h
+        .book(
+            AUTO_ROOM,
+            "alice@example.com",
+            "Second try",
+            at(13, 9, 0),
+            at(13, 10, 0),
+        )
+        .await;
+    h.push_ok().await;
+    let declined = h.reload(&booking).await;
+    assert_eq!(declined.status, BookingStatus::Declined);
+
+    h.store
+        .update_booking(
+            booking.id,
+            declined.version,
+            &BookingPatch {
+                start: Some(at(13, 11, 0)),
+                end: Some(at(13, 12, 0)),
+                ..BookingPatch::default()
+            },
+            &Actor::user("alice@example.com"),
+        )
+        .await
+        .expect("a declined booking may move");
+    h.push_ok().await;
+    h.sync_ok(AUTO_ROOM).await;
+
+    let after = h.reload(&booking).await;
+    assert_eq!(after.status, BookingStatus::Confirmed, "{after:#?}");
+    assert!(
+        after.exchange.room_item_id.is_some(),
+        "the room booked the new time"
+    );
+    let room_items = h.items(AUTO_ROOM, "calendar").await;
+    assert_eq!(
+        room_items.len(),
+        2,
+        "Bob's meeting and Alice's: {room_items:#?}"
+    );
+}
