@@ -331,6 +331,16 @@ fn check_length(field: &str, value: &str, max_chars: usize, errors: &mut Vec<Fie
     }
 }
 
+/// Returns 0001-01-01T00:00:00Z. Exchange keeps times as .NET `DateTime`
+/// values, whose `MinValue` is that instant, and `xs:dateTime` has no form
+/// for the six-digit negative years that jiff writes before it.
+fn earliest_start() -> Timestamp {
+    jiff::civil::date(1, 1, 1)
+        .at(0, 0, 0, 0)
+        .to_zoned_datetime(TimeZone::UTC)
+        .map_or(Timestamp::MIN, |zoned| zoned.timestamp())
+}
+
 fn check_times(times: &Times<'_>, limits: &Limits, errors: &mut Vec<FieldError>) {
     let (start, end) = (times.start, times.end);
     let zone = match TimeZone::get(times.time_zone) {
@@ -347,6 +357,17 @@ fn check_times(times: &Times<'_>, limits: &Limits, errors: &mut Vec<FieldError>)
         }
     };
 
+    let earliest = earliest_start();
+    if start < earliest {
+        errors.push(FieldError::new(
+            "start",
+            format!(
+                "expected `start` at {earliest} or later, the first instant Exchange can \
+                 store, but found {start}"
+            ),
+        ));
+        return;
+    }
     if end < start {
         errors.push(FieldError::new(
             "end",
@@ -588,6 +609,24 @@ mod tests {
                 "unknown time zone `Mars/Olympus_Mons`: expected an IANA time zone name such as `Europe/Berlin`",
             ]
         );
+    }
+
+    #[test]
+    fn years_before_one_rejected() {
+        let mut ancient = request();
+        ancient.start = at("0000-12-31T23:00:00Z");
+        ancient.end = at("0001-01-01T00:30:00Z");
+        let errors = errors_of(ancient.clone());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "start");
+        assert!(
+            errors[0].message.contains("0001-01-01T00:00:00Z or later"),
+            "{}",
+            errors[0].message
+        );
+
+        ancient.start = at("0001-01-01T00:00:00Z");
+        assert!(ancient.validate(&Limits::default()).is_ok());
     }
 
     #[test]
