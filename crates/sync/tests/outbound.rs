@@ -533,3 +533,62 @@ async fn declined_booking_moved_to_free_slot_is_requested_again() {
         "Bob's meeting and Alice's: {room_items:#?}"
     );
 }
+
+#[tokio::test]
+async fn pending_push_survives_restart() {
+    let h = start_with(roombridge_sync::SyncConfig {
+        retry_base: std::time::Duration::ZERO,
+        ..roombridge_sync::SyncConfig::default()
+    })
+    .await;
+    h.faults(json!({ "rules": [{ "kind": "http503" }] })).await;
+    let booking = h
+        .book(
+            AUTO_ROOM,
+            "alice@example.com",
+            "Survivor",
+            at(14, 9, 0),
+            at(14, 10, 0),
+        )
+        .await;
+    let report = h.engine.push_outbox().await.unwrap();
+    assert_eq!(report.failed, 1, "Exchange unavailable: {report:?}");
+    h.store.close().await;
+    h.clear_faults().await;
+
+    // A new process: a new store and engine on the same database.
+    let store = roombridge_store::Store::connect(&h.database_url)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let records = store.outbox_for_booking(booking.id).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].state, OutboxState::Pending, "the record is kept");
+    let error = records[0].last_error.clone().unwrap_or_default();
+    assert!(error.contains("503"), "{error}");
+    let client = roombridge_ews::EwsClientBuilder::new(
+        h.sim.ews_url(),
+        roombridge_ews::auth::Credentials::Basic {
+            username: "svc@example.com".to_owned(),
+            password: roombridge_ews::Secret::new("svc-password"),
+        },
+    )
+    .build()
+    .unwrap();
+    let engine = roombridge_sync::SyncEngine::new(
+        store.clone(),
+        std::sync::Arc::new(roombridge_sync::EwsBackend::new(client)),
+        roombridge_sync::SyncConfig::default(),
+    );
+
+    let report = engine.push_outbox().await.unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    assert_eq!(
+        h.calendar_items_with("alice@example.com", "Survivor")
+            .await
+            .len(),
+        1
+    );
+    let stored = store.booking(booking.id).await.unwrap().unwrap();
+    assert!(stored.exchange.uid.is_some());
+}

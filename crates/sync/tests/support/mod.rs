@@ -36,6 +36,8 @@ pub struct Harness {
     /// An EWS client as the service account, for Outlook-side edits the
     /// admin interface lacks.
     pub ews: roombridge_ews::EwsClient,
+    /// Database URL, for a second engine on the same database.
+    pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -107,6 +109,7 @@ pub async fn start_on(url: &str, config: SyncConfig, dir: Option<tempfile::TempD
         store,
         engine,
         ews: client,
+        database_url: url.to_owned(),
         _dir: dir,
     }
 }
