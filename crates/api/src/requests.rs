@@ -47,9 +47,9 @@ pub struct CreateBookingRequest {
     /// IANA time zone the booking is made in.
     #[schema(example = "Europe/Berlin")]
     pub time_zone: String,
-    /// Whether the booking covers whole days; `start` and `end` must then be
-    /// starts of days in `time_zone` (midnight, or the first time after it
-    /// when daylight saving time skips midnight). Default: false.
+    /// Whether the booking covers whole days. `start` and `end` must then be
+    /// starts of days in `time_zone`: midnight, or the first time after it
+    /// where daylight saving time skips midnight. Default: false.
     pub all_day: Option<bool>,
     /// People to invite besides the room. Default: none.
     pub attendees: Option<Vec<AttendeeRequest>>,

@@ -59,8 +59,8 @@ pub(crate) async fn serve_router(
         ));
     }
     drop(listener);
-    // OK to ignore: sending fails only when every receiver is gone, and
-    // then no connection is left to tell.
+    // OK to ignore: `send` fails only when every receiver is dropped, and
+    // each open connection holds one.
     let _ = stop_sender.send(true);
     while connections.join_next().await.is_some() {}
     Ok(())

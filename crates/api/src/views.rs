@@ -113,9 +113,9 @@ impl BookingView {
 }
 
 /// Formats `instant` as RFC 3339 with the offset `zone` has at that instant.
-/// RFC 3339 offsets have no seconds, so an offset that does (local mean
-/// time, such as -00:44:30 in `Africa/Monrovia` before 1972) would be cut
-/// and name another instant; such an instant is written in UTC instead.
+/// RFC 3339 offsets have no seconds, so an offset that has them, such as
+/// the local mean time -00:44:30 of `Africa/Monrovia` before 1972, would be
+/// cut to name another instant. Such an instant is written in UTC instead.
 pub(crate) fn format_in_zone(instant: Timestamp, zone: &TimeZone) -> String {
     let offset = zone.to_offset(instant);
     if offset.seconds() % 60 != 0 {

@@ -1,7 +1,8 @@
 //! Kills `roombridge serve` with SIGKILL in the middle of a burst of
-//! booking creations, then checks on SQLite and PostgreSQL that every
-//! booking answered with 201 was stored with its outbox record and history
-//! entry, that no booking lacks either, and that the service starts again.
+//! booking creations. Then it checks on SQLite and PostgreSQL that every
+//! booking created with status 201 was stored with its outbox record and
+//! history entry, that no booking lacks either, and that the service starts
+//! again.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -663,11 +663,12 @@ fn syntax_message(text: &str, error: &toml::de::Error) -> String {
 }
 
 /// Hides the passwords in a database URL, so that an error message or log
-/// line never repeats them: the one in `scheme://user:password@host` and
-/// the value of every query parameter whose name contains `pass` (sqlx
-/// reads `password`, libpq also `sslpassword`, and a misspelt name is
-/// hidden too). The user part ends at the last `@` before the query,
-/// because a password may contain an unencoded `@` or `/`.
+/// line never repeats them. It hides the one in
+/// `scheme://user:password@host` and the value of every query parameter
+/// whose name contains `pass`: sqlx reads `password`, libpq also
+/// `sslpassword`, and a misspelt name is hidden too. The user part ends at
+/// the last `@` before the query, because a password may contain an
+/// unencoded `@` or `/`.
 pub(crate) fn redact_url(url: &str) -> String {
     let (main, query) = match url.split_once('?') {
         Some((main, query)) => (main, Some(query)),
