@@ -425,7 +425,7 @@ impl EwsClient {
         }
         let response = match envelope.body {
             ResponseBody::Fault(fault) => {
-                let code = fault.code();
+                let code = bounded_code(fault.code());
                 if code == ResponseCode::ErrorServerBusy {
                     let back_off =
                         back_off_milliseconds(&fault.message_xml).map(server_wait_from_millis);
@@ -540,10 +540,27 @@ fn response_error(
     EwsError::Response {
         operation,
         target: target.clone(),
-        code: outcome.response_code.clone(),
+        code: bounded_code(outcome.response_code.clone()),
         message: outcome
             .message_text
             .map(|text| excerpt(text.as_bytes(), secrets)),
+    }
+}
+
+/// Longest unknown response code kept in an error. The longest code in the
+/// Exchange 2016 schema has 56 characters.
+const MAX_CODE_CHARS: usize = 100;
+
+/// Cuts an unknown response code for an error message, because a hostile
+/// server could send megabytes as its code.
+fn bounded_code(code: ResponseCode) -> ResponseCode {
+    match code {
+        ResponseCode::Other(text) if text.chars().nth(MAX_CODE_CHARS).is_some() => {
+            let mut cut: String = text.chars().take(MAX_CODE_CHARS).collect();
+            cut.push('…');
+            ResponseCode::Other(cut)
+        }
+        code => code,
     }
 }
 
@@ -562,7 +579,7 @@ pub fn message_result<T>(
         return Err(EwsError::Response {
             operation,
             target: Target(mailbox.map(str::to_owned)),
-            code: message.response_code,
+            code: bounded_code(message.response_code),
             message: message
                 .message_text
                 .map(|text| excerpt(text.as_bytes(), &[])),

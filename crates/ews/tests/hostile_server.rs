@@ -724,3 +724,25 @@ async fn ipv6_loopback_endpoint_is_reached() {
         .unwrap();
     assert_eq!(response.messages.len(), 1);
 }
+
+#[tokio::test]
+async fn huge_fault_code_is_cut() {
+    let mut fault = SoapFault::for_code(ResponseCode::Other("X".repeat(1_000_000)));
+    fault.fault_code = String::from("s:Server");
+    let body = write_fault_envelope(None, &fault);
+    let server =
+        RawServer::start(move |_, _| response("500 Internal Server Error", &[], body.as_bytes()))
+            .await;
+    let error = client(&server.url)
+        .call(Some(MAILBOX), &get_folder())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, EwsError::SoapFault { .. }),
+        "{:.200}",
+        error.to_string()
+    );
+    assert_names_call(&error);
+    let length = error.to_string().len();
+    assert!(length < 2_000, "message of {length} bytes");
+}
