@@ -36,7 +36,7 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the REST API, /healthz and /metrics, and with an [exchange]
+    /// Run the REST API, /healthz and /metrics, and with an `[exchange]`
     /// section the scheduled sync. Migrates the database and saves the
     /// rooms listed in the configuration first.
     Serve(serve::ServeArgs),
