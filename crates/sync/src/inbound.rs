@@ -54,10 +54,17 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
                     run.report.declined += 1;
                 }
             }
-            Err(error) => run.report.errors.push(format!(
-                "responding to booking {} as the room failed: {error}",
-                booking.id
-            )),
+            Err(error) => {
+                run.report.errors.push(format!(
+                    "responding to booking {} as the room failed: {error}",
+                    booking.id
+                ));
+                // The feed has moved past this request; the next run reads
+                // the room in full so that it answers the request again.
+                if let Err(error) = engine.store.reset_room_cursor(&room.address).await {
+                    run.report.errors.push(error.to_string());
+                }
+            }
         }
     }
     run.report
