@@ -46,12 +46,69 @@ const GET_ITEM_BATCH: usize = 50;
 #[derive(Debug, Clone)]
 pub struct EwsBackend {
     client: EwsClient,
+    /// Lower-case mail domains whose mailboxes may be impersonated; empty
+    /// allows every domain.
+    impersonation_domains: Vec<String>,
 }
 
 impl EwsBackend {
     /// Creates a backend that sends every call through `client`.
     pub fn new(client: EwsClient) -> EwsBackend {
-        EwsBackend { client }
+        EwsBackend {
+            client,
+            impersonation_domains: Vec::new(),
+        }
+    }
+
+    /// Limits impersonation to mailboxes in `domains` (such as
+    /// `example.com`); a call for any other mailbox fails with
+    /// [`BackendErrorKind::AccessDenied`] before a request is sent. An
+    /// empty list allows every domain.
+    pub fn with_impersonation_domains<I, S>(mut self, domains: I) -> EwsBackend
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.impersonation_domains = domains
+            .into_iter()
+            .map(|domain| domain.as_ref().trim().to_ascii_lowercase())
+            .collect();
+        self
+    }
+
+    /// Sends `request` impersonating `mailbox`, once its domain is allowed.
+    async fn call<O: roombridge_ews::operation::Operation>(
+        &self,
+        mailbox: &str,
+        request: &O,
+    ) -> BackendResult<O::Response> {
+        self.check_domain(mailbox)?;
+        self.client
+            .call(Some(mailbox), request)
+            .await
+            .map_err(map_error)
+    }
+
+    /// Fails unless `mailbox` is in one of the allowed domains.
+    fn check_domain(&self, mailbox: &str) -> BackendResult<()> {
+        if self.impersonation_domains.is_empty() {
+            return Ok(());
+        }
+        let domain = mailbox
+            .rsplit_once('@')
+            .map(|(_, domain)| domain.to_ascii_lowercase());
+        if domain.is_some_and(|domain| self.impersonation_domains.contains(&domain)) {
+            return Ok(());
+        }
+        Err(BackendError::new(
+            BackendErrorKind::AccessDenied,
+            format!(
+                "roombridge may not act as `{mailbox}`: its domain is not in \
+                 exchange.impersonation_domains ({}); add the domain there or \
+                 book with an organizer of an allowed domain",
+                self.impersonation_domains.join(", ")
+            ),
+        ))
     }
 
     async fn read_changes_page(
@@ -67,11 +124,7 @@ impl EwsBackend {
             max_changes_returned: SYNC_PAGE_SIZE,
             sync_scope: None,
         };
-        let response = self
-            .client
-            .call(Some(room), &request)
-            .await
-            .map_err(map_error)?;
+        let response = self.call(room, &request).await?;
         let message = single_message("SyncFolderItems", room, response.messages)?;
         let changes = message
             .changes
@@ -107,11 +160,7 @@ impl EwsBackend {
                     .map(|id| BaseItemId::ItemId(ItemId::new(id.clone())))
                     .collect(),
             };
-            let response = self
-                .client
-                .call(Some(mailbox), &request)
-                .await
-                .map_err(map_error)?;
+            let response = self.call(mailbox, &request).await?;
             for message in response.messages {
                 if message.response_code == ResponseCode::ErrorItemNotFound {
                     continue;
@@ -147,11 +196,7 @@ impl EwsBackend {
             sort_order: Vec::new(),
             parent_folder_ids: vec![calendar()],
         };
-        let response = self
-            .client
-            .call(Some(mailbox), &request)
-            .await
-            .map_err(map_error)?;
+        let response = self.call(mailbox, &request).await?;
         let content = single_message("FindItem", mailbox, response.messages)?;
         let ids: Vec<String> = content
             .items
@@ -178,11 +223,7 @@ impl EwsBackend {
             sort_order: Vec::new(),
             parent_folder_ids: vec![calendar()],
         };
-        let response = self
-            .client
-            .call(Some(organizer), &request)
-            .await
-            .map_err(map_error)?;
+        let response = self.call(organizer, &request).await?;
         let content = single_message("FindItem", organizer, response.messages)?;
         let ids: Vec<String> = content
             .items
@@ -207,11 +248,7 @@ impl EwsBackend {
             vec![item],
         );
         let organizer = draft.organizer.as_str();
-        let response = self
-            .client
-            .call(Some(organizer), &request)
-            .await
-            .map_err(map_error)?;
+        let response = self.call(organizer, &request).await?;
         let content = single_message("CreateItem", organizer, response.messages)?;
         let id = content
             .items
@@ -342,11 +379,7 @@ impl EwsBackend {
             }],
         };
         let organizer = draft.organizer.as_str();
-        let response = self
-            .client
-            .call(Some(organizer), &request)
-            .await
-            .map_err(map_error)?;
+        let response = self.call(organizer, &request).await?;
         let content = single_message("UpdateItem", organizer, response.messages)?;
         let updated = content
             .items
@@ -367,11 +400,7 @@ impl EwsBackend {
             suppress_read_receipts: None,
             item_ids: vec![BaseItemId::ItemId(ItemId::new(id.item_id.clone()))],
         };
-        let response = self
-            .client
-            .call(Some(organizer), &request)
-            .await
-            .map_err(map_error)?;
+        let response = self.call(organizer, &request).await?;
         single_message("DeleteItem", organizer, response.messages)
     }
 
@@ -394,11 +423,7 @@ impl EwsBackend {
         let mut object = ResponseObject::new(kind, reference);
         object.body = reason.map(Body::text);
         let request = CreateItem::responses(vec![object]);
-        let response = self
-            .client
-            .call(Some(room), &request)
-            .await
-            .map_err(map_error)?;
+        let response = self.call(room, &request).await?;
         single_message("CreateItem", room, response.messages).map(|_| ())
     }
 }

@@ -148,7 +148,9 @@ pub(crate) fn build_engine(
         .map_err(|error| Failure::new(format!("cannot set up the EWS client: {error}")))?;
     Ok(SyncEngine::new(
         store,
-        Arc::new(EwsBackend::new(client)),
+        Arc::new(
+            EwsBackend::new(client).with_impersonation_domains(&exchange.impersonation_domains),
+        ),
         engine_config(config),
     ))
 }
