@@ -345,8 +345,11 @@ async fn denied_user_is_parked_without_blocking_others() {
         ..roombridge_sync::SyncConfig::default()
     };
     let h = start_with(config).await;
-    // Dave books in roombridge but has no mailbox Exchange lets the
-    // service account act as.
+    // Dave books in roombridge but has no mailbox in Exchange, so acting as
+    // him fails (ErrorNonExistentMailbox) while Bob's push goes through.
+    // NOTE: the simulator cannot deny impersonation of one mailbox only;
+    // `impersonation_denied_is_parked_with_its_error` covers that error
+    // with an account that may impersonate nobody.
     h.store
         .upsert_user(roombridge_domain::User {
             address: "dave@example.com".to_owned(),
@@ -591,4 +594,49 @@ async fn pending_push_survives_restart() {
     );
     let stored = store.booking(booking.id).await.unwrap().unwrap();
     assert!(stored.exchange.uid.is_some());
+}
+
+#[tokio::test]
+async fn impersonation_denied_is_parked_with_its_error() {
+    let h = start().await;
+    // Alice's account holds no ApplicationImpersonation role, so acting as
+    // Bob through it fails with ErrorImpersonateUserDenied.
+    let client = roombridge_ews::EwsClientBuilder::new(
+        h.sim.ews_url(),
+        roombridge_ews::auth::Credentials::Basic {
+            username: "alice@example.com".to_owned(),
+            password: roombridge_ews::Secret::new("alice-password"),
+        },
+    )
+    .build()
+    .unwrap();
+    let engine = roombridge_sync::SyncEngine::new(
+        h.store.clone(),
+        std::sync::Arc::new(roombridge_sync::EwsBackend::new(client)),
+        roombridge_sync::SyncConfig {
+            park_after_attempts: 1,
+            ..roombridge_sync::SyncConfig::default()
+        },
+    );
+    let booking = h
+        .book(
+            AUTO_ROOM,
+            "bob@example.com",
+            "Not allowed",
+            at(15, 9, 0),
+            at(15, 10, 0),
+        )
+        .await;
+
+    let report = engine.push_outbox().await.unwrap();
+    assert_eq!(report.parked, 1, "{report:?}");
+    let records = h.store.outbox_for_booking(booking.id).await.unwrap();
+    assert_eq!(records[0].state, OutboxState::Parked);
+    let error = records[0].last_error.clone().unwrap_or_default();
+    assert!(error.contains("ErrorImpersonateUserDenied"), "{error}");
+    assert!(
+        error.contains("bob@example.com"),
+        "the error names the mailbox: {error}"
+    );
+    assert!(!error.contains("alice-password"), "no secret in the error");
 }
