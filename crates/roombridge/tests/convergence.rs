@@ -668,3 +668,22 @@ fn answer_as_room_is_sent_again_after_a_lost_response() {
         ]);
     }
 }
+
+/// A series whose later occurrence overlaps a booking in an accept-as-room
+/// room is declined as a whole: accepting its first occurrence would accept
+/// the clash too.
+#[test]
+fn series_clashing_in_a_later_occurrence_is_not_accepted() {
+    replay(vec![
+        Operation::Book { room: 0, slot: 12 },
+        Operation::ChangeRoom {
+            booking: 0,
+            room: 2,
+        },
+        Operation::OutlookCreate {
+            room: 2,
+            slot: 12,
+            series: true,
+        },
+    ]);
+}

@@ -509,11 +509,30 @@ pub(crate) async fn answer_as_room(
     if matches!(own.response, Response::Accepted | Response::Declined) {
         return Ok(answer);
     }
-    let busy = view.iter().find(|meeting| {
+    let taken = |meeting: &&crate::backend::RemoteMeeting| {
         meeting.uid != uid
             && meeting.blocks()
             && matches!(meeting.response, Response::Accepted | Response::Organizer)
-    });
+    };
+    let mut busy = view.iter().find(taken).cloned();
+    if busy.is_none() && booking.exchange.recurrence_id.is_some() {
+        // Accepting one occurrence accepts the whole series, so every other
+        // occurrence must be free as well.
+        for occurrence in engine.store.bookings_by_uid(&room.address, uid).await? {
+            if occurrence.id == booking.id || !occurrence.blocks() {
+                continue;
+            }
+            answer.requests += 1;
+            let others = engine
+                .backend
+                .calendar_view(&room.address, occurrence.start, occurrence.end)
+                .await?;
+            busy = others.iter().find(taken).cloned();
+            if busy.is_some() {
+                break;
+            }
+        }
+    }
     answer.requests += 1;
     match busy {
         Some(other) => {
