@@ -144,7 +144,14 @@ fn both_sides_converge_after_faults() {
         ..Config::default()
     });
     let strategy = proptest::collection::vec(operation(), 1..14);
+    // Progress for long runs (visible with `--nocapture`); shrinking steps
+    // count as runs too.
+    let runs = std::sync::atomic::AtomicU64::new(0);
     let result = runner.run(&strategy, |operations| {
+        let run = runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if run % 500 == 0 {
+            eprintln!("convergence: {run} cases run");
+        }
         runtime.block_on(run_case(operations))
     });
     if let Err(error) = result {
