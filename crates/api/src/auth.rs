@@ -19,6 +19,11 @@ const MISSING: ApiError = ApiError::Unauthorized {
     message: "missing bearer token; send `Authorization: Bearer TOKEN` with a token from `roombridge token create`",
 };
 
+const NOT_BEARER: ApiError = ApiError::Unauthorized {
+    invalid_token: false,
+    message: "unsupported `Authorization` header; expected `Authorization: Bearer TOKEN` with a token from `roombridge token create`",
+};
+
 const UNKNOWN: ApiError = ApiError::Unauthorized {
     invalid_token: true,
     message: "invalid bearer token; create a new one with `roombridge token create`",
@@ -39,7 +44,7 @@ impl FromRequestParts<AppState> for Authenticated {
             .map(|(_, token)| token.trim())
             .filter(|token| !token.is_empty());
         let Some(token) = token else {
-            return Err(MISSING);
+            return Err(NOT_BEARER);
         };
         let user = match state.tokens().get(token) {
             Some(user) => user,

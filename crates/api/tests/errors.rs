@@ -40,6 +40,15 @@ async fn missing_token_401(db: Db) {
         .send()
         .await;
     assert_eq!(basic.status, StatusCode::UNAUTHORIZED);
+    let basic_body = String::from_utf8_lossy(&basic.body);
+    assert!(
+        basic_body.contains("unsupported `Authorization` header"),
+        "a present header of another scheme is not called missing: {basic_body}"
+    );
+    assert!(
+        !basic_body.contains("YWxpY2U6cHc="),
+        "the credentials are not echoed: {basic_body}"
+    );
     let post = app
         .client
         .post("/api/v1/bookings")

@@ -15,8 +15,12 @@ pub(crate) fn init(format: LogFormat, default_level: &str) {
         Ok(directive) => filter.add_directive(directive),
         Err(_) => filter,
     };
+    // Colour codes only help a person at a terminal; in a file or a log
+    // collector they are noise.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let result = match format {
         LogFormat::Text => builder.try_init(),

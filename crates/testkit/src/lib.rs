@@ -61,6 +61,19 @@ pub fn shared_dir(what: &str) -> Option<PathBuf> {
         "{what} needs the reference material, but neither {SHARED_DIR_VAR} is set nor {} exists",
         default.display()
     );
-    eprintln!("skipped: {what} (set {SHARED_DIR_VAR} to the reference material folder to run it)");
+    report_skip(&format!(
+        "{what} (set {SHARED_DIR_VAR} to the reference material folder to run it)"
+    ));
     None
+}
+
+/// Writes `skipped: REASON` straight to the process's standard error.
+///
+/// The test harness captures `eprintln!` output of passing tests, which
+/// would hide the skip; a direct write to the stderr handle is not captured.
+pub fn report_skip(reason: &str) {
+    use std::io::Write as _;
+
+    // A failed write to stderr has nowhere better to be reported.
+    let _ = writeln!(std::io::stderr().lock(), "skipped: {reason}");
 }

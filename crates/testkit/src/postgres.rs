@@ -33,7 +33,9 @@ pub async fn fresh_postgres_database(what: &str) -> Option<String> {
             "{what} needs PostgreSQL, but {TEST_POSTGRES_URL_VAR} is not set \
              (set it to a server URL such as postgres://postgres@127.0.0.1:5432/postgres)"
         );
-        eprintln!("skipped: {what} on PostgreSQL (set {TEST_POSTGRES_URL_VAR} to run it)");
+        crate::report_skip(&format!(
+            "{what} on PostgreSQL (set {TEST_POSTGRES_URL_VAR} to run it)"
+        ));
         return None;
     };
 
