@@ -20,11 +20,12 @@ use crate::report::{OutboxReport, RoomReport, SyncReport};
 pub struct SyncConfig {
     /// Time between scheduled runs.
     pub interval: Duration,
-    /// How far back from now recurring meetings are expanded.
+    /// Part of the sync window before now, in which recurring meetings are
+    /// expanded.
     pub window_past: SignedDuration,
-    /// How far ahead of now recurring meetings are expanded.
+    /// Part of the sync window after now.
     pub window_ahead: SignedDuration,
-    /// How a field edited on both sides is settled.
+    /// Policy for fields edited on both sides since the last sync.
     pub conflict_policy: ConflictPolicy,
     /// Outbox records claimed per pass.
     pub outbox_batch: u32,
@@ -37,9 +38,9 @@ pub struct SyncConfig {
     /// Wait before the second attempt of a failed record; doubled per
     /// attempt, with jitter.
     pub retry_base: Duration,
-    /// Longest wait between attempts of a record.
+    /// Maximum wait between attempts of a record.
     pub retry_max: Duration,
-    /// How long a parked record waits before it is tried again.
+    /// Wait before a parked record is tried again.
     pub parked_retry_after: Duration,
 }
 
