@@ -5,10 +5,15 @@
 //! and then times availability queries, first through the storage layer and
 //! then through the HTTP API on 127.0.0.1. It prints a table and, with
 //! `--json`, writes `create_per_s` and `availability_p99_ms` per layer.
+//!
+//! `cargo run --release -p roombridge-bench -- sync [--rooms N] [--bookings N]
+//! [--latency-ms N] [--json PATH]` times roombridge's room sync beside the
+//! original exchangelib design on one simulator (see the `sync` module).
 
 mod http;
 mod stats;
 mod storage;
+mod sync;
 mod workload;
 
 use std::path::PathBuf;
@@ -32,6 +37,9 @@ enum Command {
     /// Booking creation with the conflict check, and availability queries,
     /// through the storage layer and through the HTTP API.
     Core(CoreArgs),
+    /// Room sync of roombridge beside the original exchangelib design, on
+    /// one simulator, each system in its own process.
+    Sync(sync::SyncArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,8 +88,11 @@ struct Report {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Core(args) = cli.command;
-    match run_core(args).await {
+    let result = match cli.command {
+        Command::Core(args) => run_core(args).await,
+        Command::Sync(args) => sync::run(args),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

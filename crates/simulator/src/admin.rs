@@ -24,6 +24,7 @@ use crate::sync_state::SyncStateKey;
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/admin/health", get(health))
+        .route("/admin/stats", get(stats))
         .route("/admin/mailboxes", get(list_mailboxes))
         .route("/admin/mailboxes/{address}", put(put_mailbox))
         .route(
@@ -67,6 +68,15 @@ fn invalid(message: String) -> AdminError {
 
 async fn health() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// Counters since start-up: `ews_requests` counts every HTTP request the
+/// EWS endpoint received, sign-in legs and rejected requests included.
+async fn stats(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
+    let requests = shared
+        .ews_requests
+        .load(std::sync::atomic::Ordering::Relaxed);
+    Json(json!({ "ews_requests": requests }))
 }
 
 /// A mailbox as the admin interface lists it, without its password.

@@ -18,6 +18,7 @@ mod auth;
 pub mod calendar;
 mod ews;
 pub mod faults;
+pub mod generate;
 mod ics;
 mod ids;
 pub mod meeting;

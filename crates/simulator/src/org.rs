@@ -1,7 +1,7 @@
 //! The organisation's state: mailboxes, items, and the change log that
 //! sync states and change keys are built on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,10 @@ pub struct Org {
     pub next_number: u64,
     /// Last change sequence number handed out.
     pub seq: u64,
+    /// Item numbers by mailbox, kept by `insert` and `remove` so a folder's
+    /// items are found without scanning the whole organisation.
+    #[serde(skip)]
+    by_mailbox: BTreeMap<String, BTreeSet<u64>>,
 }
 
 impl Org {
@@ -52,6 +56,10 @@ impl Org {
         item.change_seq = seq;
         item.created_seq = seq;
         item.mailbox = item.mailbox.to_ascii_lowercase();
+        self.by_mailbox
+            .entry(item.mailbox.clone())
+            .or_default()
+            .insert(item.number);
         self.items.insert(item.number, item);
         self.next_number
     }
@@ -94,6 +102,9 @@ impl Org {
     /// Removes an item for good.
     pub fn remove(&mut self, number: u64) -> Option<Item> {
         let item = self.items.remove(&number)?;
+        if let Some(numbers) = self.by_mailbox.get_mut(&item.mailbox) {
+            numbers.remove(&number);
+        }
         let seq = self.next_seq();
         self.tombstones.push(Tombstone {
             mailbox: item.mailbox.clone(),
@@ -111,9 +122,24 @@ impl Org {
         mailbox: &'a str,
         folder: Folder,
     ) -> impl Iterator<Item = &'a Item> + 'a {
-        self.items
-            .values()
+        self.by_mailbox
+            .get(mailbox)
+            .into_iter()
+            .flatten()
+            .filter_map(|number| self.items.get(number))
             .filter(move |item| item.mailbox == mailbox && item.folder == folder)
+    }
+
+    /// Rebuilds the index of items by mailbox, after the items were loaded
+    /// from a saved state.
+    pub fn reindex(&mut self) {
+        self.by_mailbox.clear();
+        for item in self.items.values() {
+            self.by_mailbox
+                .entry(item.mailbox.clone())
+                .or_default()
+                .insert(item.number);
+        }
     }
 
     /// Returns the calendar item with this UID in a mailbox's calendar.

@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     pub(crate) sync_key: RwLock<SyncStateKey>,
     pub(crate) faults: Mutex<Faults>,
     in_flight: Mutex<HashMap<String, usize>>,
+    /// HTTP requests received at the EWS endpoint, sign-in legs included.
+    pub(crate) ews_requests: std::sync::atomic::AtomicU64,
     state_file: Option<PathBuf>,
     save_lock: tokio::sync::Mutex<()>,
     netbios_domain: String,
@@ -142,6 +144,14 @@ impl RunningSimulator {
         self.shared.org().clone()
     }
 
+    /// Returns the HTTP requests the EWS endpoint received since start-up,
+    /// as `GET /admin/stats` reports them.
+    pub fn ews_requests(&self) -> u64 {
+        self.shared
+            .ews_requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Replaces the fault settings, as `PUT /admin/faults` does.
     ///
     /// # Errors
@@ -190,6 +200,7 @@ pub(crate) async fn start(config: SimulatorConfig) -> Result<RunningSimulator, S
         sync_key: RwLock::new(SyncStateKey::random(max_age)),
         faults: Mutex::new(Faults::default()),
         in_flight: Mutex::new(HashMap::new()),
+        ews_requests: std::sync::atomic::AtomicU64::new(0),
         state_file: config.state_file.clone(),
         save_lock: tokio::sync::Mutex::new(()),
         netbios_domain: config.netbios_domain.clone(),
@@ -240,10 +251,12 @@ fn load_org(config: &SimulatorConfig, now: Timestamp) -> Result<Org, StartError>
             path: display.clone(),
             message: error.to_string(),
         })?;
-        return serde_json::from_str(&text).map_err(|error| StartError::StateFile {
+        let mut org: Org = serde_json::from_str(&text).map_err(|error| StartError::StateFile {
             path: display,
             message: error.to_string(),
-        });
+        })?;
+        org.reindex();
+        return Ok(org);
     }
     let file = match (&config.organisation, &config.organisation_file) {
         (Some(organisation), _) => organisation.clone(),
@@ -353,6 +366,9 @@ async fn ews_endpoint(
     shared: &Arc<Shared>,
     auth: &ConnectionAuth,
 ) -> Result<Response<Body>, DropConnection> {
+    shared
+        .ews_requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let authorization = request
         .headers()
         .get(header::AUTHORIZATION)

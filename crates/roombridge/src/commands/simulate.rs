@@ -20,6 +20,18 @@ pub(crate) struct SimulateArgs {
     /// Hours after which a SyncFolderItems sync state is rejected as invalid.
     #[arg(long, value_name = "HOURS", default_value_t = 168)]
     sync_state_max_age_hours: u64,
+    /// Serve a generated organisation of this many rooms (`room-00000@example.com` on),
+    /// with organizers `person-NNNNN@example.com` and the service account `EXAMPLE\svc`.
+    #[arg(long, value_name = "N", conflicts_with = "organisation")]
+    generate_rooms: Option<usize>,
+    /// Bookings of the generated organisation (one in twenty a weekly series).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        requires = "generate_rooms"
+    )]
+    generate_bookings: usize,
 }
 
 pub(crate) fn run(args: SimulateArgs) -> ExitCode {
@@ -41,8 +53,26 @@ pub(crate) fn run(args: SimulateArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let organisation = match args.generate_rooms {
+        None => None,
+        Some(rooms) => {
+            let spec = roombridge_simulator::generate::GenerateSpec {
+                rooms,
+                bookings: args.generate_bookings,
+                seed: 1,
+            };
+            match roombridge_simulator::generate::generate(&spec, jiff::Timestamp::now()) {
+                Ok(file) => Some(file),
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    };
     let config = SimulatorConfig {
         listen: args.listen,
+        organisation,
         organisation_file: args.organisation,
         state_file: args.state_file,
         sync_state_max_age: std::time::Duration::from_secs(
