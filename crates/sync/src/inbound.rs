@@ -34,6 +34,7 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
             return run.report;
         }
     }
+    let mut answered = false;
     for (uid, recurrence_id) in std::mem::take(&mut run.answers) {
         let booking = match engine
             .store
@@ -49,6 +50,7 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
         };
         match crate::outbound::answer_as_room(engine, room, &booking).await {
             Ok(answer) => {
+                answered = true;
                 run.report.requests += answer.requests;
                 if answer.declined {
                     run.report.declined += 1;
@@ -66,6 +68,16 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
                 }
             }
         }
+    }
+    // The responses changed the room's copies after the commit above, so one
+    // more read stores them now rather than a whole interval later. Requests
+    // that arrive in between wait for the next run.
+    if answered {
+        match run.read_and_commit().await {
+            Ok(outcome) => run.count(&outcome),
+            Err(error) => run.report.errors.push(error.to_string()),
+        }
+        run.answers.clear();
     }
     run.report
 }

@@ -523,3 +523,24 @@ async fn failed_full_reread_cancels_nothing() {
     assert!(report.full_read);
     assert!(!report.changed_anything(), "{report:?}");
 }
+
+#[tokio::test]
+async fn outlook_request_to_accept_as_room_confirmed_in_one_run() {
+    let h = start().await;
+    h.outlook_meeting(
+        "bob@example.com",
+        meeting("Budget review", at(4, 9, 0), at(4, 10, 0), &[MANUAL_ROOM]),
+    )
+    .await;
+
+    let report = h.sync_ok(MANUAL_ROOM).await;
+    assert!(report.errors.is_empty(), "{report:?}");
+    let bookings = h.bookings(MANUAL_ROOM).await;
+    assert_eq!(bookings.len(), 1, "{bookings:?}");
+    assert_eq!(bookings[0].origin, Origin::External);
+    assert_eq!(
+        bookings[0].status,
+        BookingStatus::Confirmed,
+        "the run that accepted the request as the room also stores the acceptance"
+    );
+}
