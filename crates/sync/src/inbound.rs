@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use roombridge_domain::{Booking, BookingStatus, ExchangeChange, Origin, Room};
 use roombridge_store::{AppliedChange, ExternalUpsert, RoomItem, RoomSyncCommit, RoomSyncOutcome};
 
@@ -82,6 +82,10 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
     run.report
 }
 
+/// How far the sync window may move before series are expanded again
+/// although none of them changed.
+const WINDOW_REFRESH: SignedDuration = SignedDuration::from_hours(1);
+
 /// Everything the change feed reported, in the order it happened.
 #[derive(Debug, Default)]
 struct FeedRead {
@@ -105,6 +109,7 @@ impl RoomRun<'_> {
         let store = &self.engine.store;
         let address = self.room.address.as_str();
         let state = store.room_sync_state(address).await?;
+        let stored_window = state.as_ref().and_then(|state| state.window);
         let feed = self.read_feed(state.and_then(|state| state.cursor)).await?;
         self.report.full_read = feed.full;
 
@@ -189,8 +194,20 @@ impl RoomRun<'_> {
             .collect();
         let mut window = None;
         let mut occurrences_by_uid: HashMap<String, HashSet<Option<Timestamp>>> = HashMap::new();
-        if !series.is_empty() {
-            let now = Timestamp::now();
+        let now = Timestamp::now();
+        // A change to an occurrence changes its master, so the feed names
+        // every series whose occurrences changed. Without such a change the
+        // stored expansion stands until the window has moved by
+        // `WINDOW_REFRESH`.
+        let series_changed = feed.full
+            || items_seen.iter().any(|item| item.is_series)
+            || removed.iter().any(|item| item.is_series);
+        let window_moved = stored_window.is_none_or(|(from, _)| {
+            now.duration_since(from) >= self.engine.config.window_past + WINDOW_REFRESH
+        });
+        if !series.is_empty() && !series_changed && !window_moved {
+            window = stored_window;
+        } else if !series.is_empty() {
             let from = now
                 .saturating_sub(self.engine.config.window_past)
                 .unwrap_or(now);
@@ -210,6 +227,7 @@ impl RoomRun<'_> {
             }
             window = Some((from, to));
         }
+        let expanded = window.is_some() && window != stored_window;
         commit.window = window;
 
         for meeting in &meetings {
@@ -220,7 +238,7 @@ impl RoomRun<'_> {
             self.decide_removed(item, &known_rooms, &mut commit).await?;
         }
         self.check_unanswered(&mut commit).await?;
-        if let Some((from, to)) = window {
+        if let Some((from, to)) = window.filter(|_| expanded) {
             for uid in &series {
                 let present = occurrences_by_uid.get(uid).cloned().unwrap_or_default();
                 for booking in store.bookings_by_uid(address, uid).await? {
