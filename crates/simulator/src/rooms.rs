@@ -39,25 +39,25 @@ pub(crate) fn process_request(
         save_copy: false,
         only_changed: false,
     };
-    if response == ResponseType::Accept {
-        if let Some(copy) = org.items.get_mut(&copy_number) {
-            let organizer = copy
-                .calendar
-                .as_ref()
-                .map(|calendar| calendar.organizer.name.clone())
-                .unwrap_or_default();
-            copy.subject = room_subject(
-                &copy.subject,
-                &organizer,
-                settings.delete_subject,
-                settings.add_organizer_to_subject,
-            );
-            if settings.delete_comments {
-                copy.body = Body {
-                    body_type: copy.body.body_type.clone(),
-                    content: String::new(),
-                };
-            }
+    if response == ResponseType::Accept
+        && let Some(copy) = org.items.get_mut(&copy_number)
+    {
+        let organizer = copy
+            .calendar
+            .as_ref()
+            .map(|calendar| calendar.organizer.name.clone())
+            .unwrap_or_default();
+        copy.subject = room_subject(
+            &copy.subject,
+            &organizer,
+            settings.delete_subject,
+            settings.add_organizer_to_subject,
+        );
+        if settings.delete_comments {
+            copy.body = Body {
+                body_type: copy.body.body_type.clone(),
+                content: String::new(),
+            };
         }
     }
     // The attendant responds and removes the request. OK to ignore the
