@@ -45,21 +45,7 @@ pub(crate) async fn run(config: &Config, args: SyncArgs) -> Result<(), Failure> 
             .collect(),
     };
     let progress = std::io::stderr().is_terminal() && !args.json && rooms.len() > 1;
-    let mut reports = Vec::with_capacity(rooms.len());
-    for (index, room) in rooms.iter().enumerate() {
-        if progress {
-            eprint!(
-                "\rsyncing room {} of {}: {room}\x1b[K",
-                index + 1,
-                rooms.len()
-            );
-        }
-        let report = engine
-            .sync_room(room)
-            .await
-            .map_err(|error| Failure::new(error.to_string()))?;
-        reports.push(report);
-    }
+    let reports = sync_rooms(&engine, rooms, progress).await?;
     if progress {
         eprintln!("\r\x1b[K");
     }
@@ -81,6 +67,54 @@ pub(crate) async fn run(config: &Config, args: SyncArgs) -> Result<(), Failure> 
         )));
     }
     Ok(())
+}
+
+/// Syncs the rooms, as many at once as the engine's `concurrency` allows;
+/// the reports come back in the order of `rooms`.
+async fn sync_rooms(
+    engine: &SyncEngine,
+    rooms: Vec<String>,
+    progress: bool,
+) -> Result<Vec<RoomReport>, Failure> {
+    let total = rooms.len();
+    let queue = Arc::new(std::sync::Mutex::new(
+        rooms
+            .into_iter()
+            .enumerate()
+            .collect::<std::collections::VecDeque<_>>(),
+    ));
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..engine.config().concurrency.clamp(1, total.max(1)) {
+        let engine = engine.clone();
+        let queue = queue.clone();
+        let done = done.clone();
+        workers.spawn(async move {
+            let mut reports = Vec::new();
+            loop {
+                let next = queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .pop_front();
+                let Some((index, room)) = next else { break };
+                let report = engine.sync_room(&room).await?;
+                let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if progress {
+                    eprint!("\rsynced room {finished} of {total}: {room}\x1b[K");
+                }
+                reports.push((index, report));
+            }
+            Ok::<_, roombridge_sync::SyncError>(reports)
+        });
+    }
+    let mut reports = Vec::with_capacity(total);
+    while let Some(joined) = workers.join_next().await {
+        let finished =
+            joined.map_err(|error| Failure::new(format!("a room sync task failed: {error}")))?;
+        reports.extend(finished.map_err(|error| Failure::new(error.to_string()))?);
+    }
+    reports.sort_by_key(|(index, _)| *index);
+    Ok(reports.into_iter().map(|(_, report)| report).collect())
 }
 
 fn print_table(outbox: &roombridge_sync::OutboxReport, reports: &[RoomReport]) {
@@ -162,6 +196,10 @@ pub(crate) fn engine_config(config: &Config) -> roombridge_sync::SyncConfig {
         interval: config.sync.interval,
         window_past: day * i32::try_from(config.sync.past_days).unwrap_or(i32::MAX),
         window_ahead: day * i32::try_from(config.sync.future_days).unwrap_or(i32::MAX),
+        // Rooms read at once: most sync time is spent waiting for Exchange,
+        // and 16 stays well below Exchange's default EWSMaxConcurrency of 27
+        // concurrent requests per account.
+        concurrency: 16,
         ..roombridge_sync::SyncConfig::default()
     }
 }
