@@ -694,3 +694,24 @@ fn series_clashing_in_a_later_occurrence_is_not_accepted() {
         },
     ]);
 }
+
+/// A room that declines a booking in Outlook while a move of it waits in
+/// the outbox ends with the moved meeting answered, not a cancelled
+/// booking whose meeting still holds the room.
+#[test]
+fn room_decline_during_a_pending_move_is_not_a_cancellation() {
+    replay(vec![
+        Operation::OutlookCreate {
+            room: 2,
+            slot: 8,
+            series: false,
+        },
+        Operation::Book { room: 2, slot: 8 },
+        Operation::Sync,
+        Operation::Move {
+            booking: 0,
+            slot: 8,
+        },
+        Operation::OutlookDecline { room: 2, item: 1 },
+    ]);
+}

@@ -486,6 +486,19 @@ impl RoomRun<'_> {
                     .merge_organizer_copy(booking, link, known_rooms, commit)
                     .await;
             }
+            if copy.response_of(&booking.room) == Some(Response::Declined) {
+                // A room that declines deletes its copy, while the
+                // organizer's meeting lives on, so this is no cancellation.
+                let change = ExchangeChange {
+                    status: Some(BookingStatus::Declined),
+                    declined_reason: Some(
+                        "the room mailbox declined the meeting request".to_owned(),
+                    ),
+                    ..ExchangeChange::default()
+                };
+                commit.changes.push(applied(booking, change, None, None));
+                return Ok(());
+            }
         }
         commit.changes.push(applied(booking, change, None, None));
         Ok(())
@@ -503,6 +516,22 @@ impl RoomRun<'_> {
             .bookings_by_uid(&self.room.address, &item.uid)
             .await?;
         for booking in bookings {
+            // The booking may already follow a newer copy of the meeting in
+            // this run, such as the request a pushed move sent the room.
+            let relinked = !item.is_series
+                && booking.exchange.recurrence_id.is_none()
+                && booking
+                    .exchange
+                    .room_item_id
+                    .as_deref()
+                    .is_some_and(|linked| linked != item.item_id);
+            let pending = commit
+                .changes
+                .iter()
+                .any(|change| change.booking_id == booking.id);
+            if relinked || pending {
+                continue;
+            }
             if booking.origin == Origin::Internal && !item.is_series {
                 let change = ExchangeChange {
                     status: Some(BookingStatus::Cancelled),
