@@ -715,3 +715,26 @@ fn room_decline_during_a_pending_move_is_not_a_cancellation() {
         Operation::OutlookDecline { room: 2, item: 1 },
     ]);
 }
+
+/// An edit made while the create's response was lost survives the run
+/// that recognizes the created meeting. The faults strike at random, so
+/// the sequence runs eight times.
+#[test]
+fn edit_after_a_lost_create_response_is_kept() {
+    for _ in 0..8 {
+        replay(vec![
+            Operation::Book { room: 2, slot: 17 },
+            Operation::FaultySync {
+                fault: Fault::DropAfterCommit,
+                percent: 45,
+            },
+            Operation::Rename {
+                booking: 0,
+                name: 65,
+            },
+            Operation::InvalidateSyncStates,
+            Operation::Sync,
+            Operation::Sync,
+        ]);
+    }
+}

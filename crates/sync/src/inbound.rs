@@ -349,7 +349,7 @@ impl RoomRun<'_> {
                 .push((meeting.uid.clone(), meeting.recurrence_id));
         }
         if existing.is_none()
-            && let Some(link) = self.in_flight_create(meeting).await?
+            && let Some(link) = self.in_flight_create(meeting, known_rooms).await?
         {
             commit.changes.push(link);
             return Ok(());
@@ -553,6 +553,7 @@ impl RoomRun<'_> {
     async fn in_flight_create(
         &mut self,
         meeting: &RemoteMeeting,
+        known_rooms: &[String],
     ) -> Result<Option<AppliedChange>, SyncError> {
         let filter = roombridge_store::BookingFilter {
             room: Some(self.room.address.clone()),
@@ -594,7 +595,10 @@ impl RoomRun<'_> {
                 link: Some(link),
                 ..ExchangeChange::default()
             };
-            let snapshot = Snapshot::of_booking(booking).to_json();
+            // The snapshot is what Exchange holds, not the booking: an edit
+            // made since the create was sent is then a local change that the
+            // next merge keeps and pushes, not one Exchange undid.
+            let snapshot = Snapshot::of_meeting(&copy, &booking.room, known_rooms).to_json();
             return Ok(Some(applied(booking, change, Some(snapshot), None)));
         }
         Ok(None)

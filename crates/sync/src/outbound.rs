@@ -188,7 +188,17 @@ impl Push<'_> {
                     operation = "create",
                     "meeting from an earlier attempt found; adopting it"
                 );
-                found
+                // The booking may have changed since that attempt was sent,
+                // and its update record may be the one being pushed now, so
+                // the meeting gets the booking's current fields.
+                self.requests += 1;
+                let draft = draft(booking, &room);
+                let id = self
+                    .engine
+                    .backend
+                    .update_meeting(&draft, &found.id)
+                    .await?;
+                RemoteMeeting { id, ..found }
             }
             None => {
                 self.requests += 2;
