@@ -149,7 +149,7 @@ fn both_sides_converge_after_faults() {
     let runs = std::sync::atomic::AtomicU64::new(0);
     let result = runner.run(&strategy, |operations| {
         let run = runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if run % 500 == 0 {
+        if run.is_multiple_of(500) {
             eprintln!("convergence: {run} cases run");
         }
         runtime.block_on(run_case(operations))
