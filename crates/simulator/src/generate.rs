@@ -121,7 +121,7 @@ pub fn generate(
         let nth = number / spec.rooms;
         let room = room_address(room_index);
         let organizer = person_address(random.below(people as u64) as usize);
-        let booking = if nth % 20 == 0 {
+        let booking = if nth.is_multiple_of(20) {
             let series = (nth / 20) as i64;
             let weekday = series % 5;
             let hour = SERIES_HOUR - (series / 5) % 7;
