@@ -82,6 +82,64 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
     run.report
 }
 
+/// The bookings of one room, read once per run so that each meeting of
+/// the read is matched in memory instead of by its own queries.
+#[derive(Debug, Default)]
+struct RoomBookings {
+    /// Bookings by UID and recurrence id (in microseconds), the earliest
+    /// created first when several share them.
+    by_exchange_id: HashMap<(String, Option<i64>), Booking>,
+    /// Lower-case organizers of roombridge bookings whose create has no
+    /// UID stored yet.
+    creates_without_uid: HashSet<String>,
+}
+
+impl RoomBookings {
+    /// Reads every booking of the room, deleted ones included.
+    async fn load(store: &roombridge_store::Store, room: &str) -> Result<RoomBookings, SyncError> {
+        let filter = roombridge_store::BookingFilter {
+            room: Some(room.to_owned()),
+            include_deleted: true,
+            ..roombridge_store::BookingFilter::default()
+        };
+        let mut bookings = RoomBookings::default();
+        for booking in store.list_bookings(&filter).await? {
+            if booking.origin == Origin::Internal && booking.exchange.uid.is_none() {
+                bookings
+                    .creates_without_uid
+                    .insert(booking.organizer.to_ascii_lowercase());
+            }
+            let Some(uid) = booking.exchange.uid.clone() else {
+                continue;
+            };
+            let key = (
+                uid,
+                booking.exchange.recurrence_id.map(|at| at.as_microsecond()),
+            );
+            match bookings.by_exchange_id.get(&key) {
+                Some(earlier) if earlier.created_at <= booking.created_at => {}
+                _ => {
+                    bookings.by_exchange_id.insert(key, booking);
+                }
+            }
+        }
+        Ok(bookings)
+    }
+
+    /// Returns the booking whose meeting has this UID and recurrence id.
+    fn by_exchange_id(&self, uid: &str, recurrence_id: Option<Timestamp>) -> Option<Booking> {
+        let key = (uid.to_owned(), recurrence_id.map(|at| at.as_microsecond()));
+        self.by_exchange_id.get(&key).cloned()
+    }
+
+    /// Whether `organizer` has a roombridge booking in the room whose create
+    /// response, with the UID, has not been stored.
+    fn has_create_without_uid(&self, organizer: &str) -> bool {
+        self.creates_without_uid
+            .contains(&organizer.to_ascii_lowercase())
+    }
+}
+
 /// How far the sync window may move before series are expanded again
 /// although none of them changed.
 const WINDOW_REFRESH: SignedDuration = SignedDuration::from_hours(1);
@@ -113,12 +171,6 @@ impl RoomRun<'_> {
         let feed = self.read_feed(state.and_then(|state| state.cursor)).await?;
         self.report.full_read = feed.full;
 
-        let known_rooms: Vec<String> = store
-            .list_rooms()
-            .await?
-            .into_iter()
-            .map(|room| room.address)
-            .collect();
         let stored_items = store.room_items(address).await?;
         let upserts: Vec<String> = feed
             .changes
@@ -230,8 +282,25 @@ impl RoomRun<'_> {
         let expanded = window.is_some() && window != stored_window;
         commit.window = window;
 
+        // Only decisions need the other rooms; a read that found nothing
+        // skips listing them.
+        let known_rooms: Vec<String> = if meetings.is_empty() && removed.is_empty() {
+            Vec::new()
+        } else {
+            store
+                .list_rooms()
+                .await?
+                .into_iter()
+                .map(|room| room.address)
+                .collect()
+        };
+        let room_bookings = if meetings.is_empty() {
+            RoomBookings::default()
+        } else {
+            RoomBookings::load(store, address).await?
+        };
         for meeting in &meetings {
-            self.decide_meeting(meeting, &known_rooms, &mut commit)
+            self.decide_meeting(meeting, &known_rooms, &room_bookings, &mut commit)
                 .await?;
         }
         for item in &removed {
@@ -307,13 +376,12 @@ impl RoomRun<'_> {
         &mut self,
         meeting: &RemoteMeeting,
         known_rooms: &[String],
+        room_bookings: &RoomBookings,
         commit: &mut RoomSyncCommit,
     ) -> Result<(), SyncError> {
         let store = &self.engine.store;
         let address = self.room.address.as_str();
-        let mut existing = store
-            .booking_by_exchange_id(address, &meeting.uid, meeting.recurrence_id)
-            .await?;
+        let mut existing = room_bookings.by_exchange_id(&meeting.uid, meeting.recurrence_id);
         if existing.is_none()
             && let Some(id) = meeting.booking_id
         {
@@ -349,6 +417,7 @@ impl RoomRun<'_> {
                 .push((meeting.uid.clone(), meeting.recurrence_id));
         }
         if existing.is_none()
+            && room_bookings.has_create_without_uid(&meeting.organizer)
             && let Some(link) = self.in_flight_create(meeting, known_rooms).await?
         {
             commit.changes.push(link);
