@@ -738,3 +738,50 @@ fn edit_after_a_lost_create_response_is_kept() {
         ]);
     }
 }
+
+/// A request that an accept-as-room room received while requests were
+/// cut off and throttled is answered once the faults stop. The faults
+/// strike at random, so the sequence runs a hundred times.
+// NOTE: this still fails about once in a hundred runs of the sequence in a
+// release build: a booking stays `Confirmed` while the room's copy of its
+// meeting is never answered. The cause is not found yet.
+#[test]
+#[ignore = "open defect: an accept-as-room request can stay unanswered after faults"]
+fn manual_room_request_answered_after_faults() {
+    for _ in 0..100 {
+        replay(vec![
+            Operation::Sync,
+            Operation::FaultySync {
+                fault: Fault::Throttling,
+                percent: 33,
+            },
+            Operation::OutlookCreate {
+                room: 0,
+                slot: 17,
+                series: true,
+            },
+            Operation::OutlookMove {
+                meeting: 1,
+                slot: 10,
+            },
+            Operation::Delete { booking: 1 },
+            Operation::Book { room: 0, slot: 9 },
+            Operation::Book { room: 2, slot: 8 },
+            Operation::Book { room: 2, slot: 15 },
+            Operation::FaultySync {
+                fault: Fault::MalformedXml,
+                percent: 53,
+            },
+            Operation::FaultySync {
+                fault: Fault::Throttling,
+                percent: 54,
+            },
+            Operation::Book { room: 2, slot: 11 },
+            Operation::OutlookCancel { meeting: 1 },
+            Operation::Rename {
+                booking: 3,
+                name: 137,
+            },
+        ]);
+    }
+}
