@@ -5,9 +5,9 @@
 //! must agree and no roombridge change may be lost.
 //!
 //! The case count follows `PROPTEST_CASES` (8 when unset). A failing case
-//! is shrunk, printed with its operations, and its seed is saved in
+//! is shrunk and printed with its operations. Its seed is saved in
 //! `crates/roombridge/tests/convergence.proptest-regressions`, which later
-//! runs replay first; `PROPTEST_RNG_SEED=<n>` fixes the random source of a
+//! runs replay first. `PROPTEST_RNG_SEED=<n>` fixes the random source of a
 //! whole run.
 
 mod support;
@@ -159,7 +159,7 @@ fn both_sides_converge_after_faults() {
     }
 }
 
-/// What the model knows of one of Alice's bookings.
+/// The model's expected state of one of Alice's bookings.
 #[derive(Debug, Clone)]
 struct Expected {
     id: Uuid,
@@ -293,8 +293,8 @@ async fn apply(world: &mut World, model: &mut Model, operation: &Operation) {
         Operation::OutlookMove { meeting, slot } => {
             if let Some(number) = model.outlook.get(meeting) {
                 let start = at(3, slot, 30);
-                // A cancelled meeting cannot move; the admin interface then
-                // answers 4xx, which the model accepts.
+                // A cancelled meeting cannot move, so the admin interface
+                // may return a 4xx, which the model accepts.
                 world
                     .admin(
                         "POST",
