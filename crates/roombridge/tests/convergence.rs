@@ -26,7 +26,7 @@ use roombridge_ews::types::{BaseItemId, CalendarItem, ItemId, PropertyPath, path
 use roombridge_sync::SyncConfig;
 use roombridge_sync::backend::{ExchangeBackend, MeetingKind, RemoteMeeting, Response};
 use serde_json::json;
-use support::world::{ROOMS, World, at, plus};
+use support::world::{AUTO_ROOM, BOARDROOM, ROOMS, World, at, plus};
 use uuid::Uuid;
 
 /// A fault the simulator applies to EWS requests during one sync run.
@@ -120,6 +120,18 @@ fn operation() -> impl Strategy<Value = Operation> {
     ]
 }
 
+/// Returns the room an operation names by index. With
+/// `CONVERGENCE_ROOMS=auto-accept` only the two auto-accept rooms are used,
+/// which keeps the accept-as-room path out of a run.
+fn room_at(index: usize) -> &'static str {
+    let auto_only = std::env::var("CONVERGENCE_ROOMS").is_ok_and(|value| value == "auto-accept");
+    if auto_only {
+        [AUTO_ROOM, BOARDROOM][index % 2]
+    } else {
+        ROOMS[index]
+    }
+}
+
 /// Returns the number of cases: `PROPTEST_CASES`, or 8.
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -207,7 +219,7 @@ async fn apply(world: &mut World, model: &mut Model, operation: &Operation) {
         Operation::Book { room, slot } => {
             let start = at(4, slot, 0);
             let request = NewBooking {
-                room: ROOMS[room].to_owned(),
+                room: room_at(room).to_owned(),
                 organizer: "alice@example.com".to_owned(),
                 subject: "Planning".to_owned(),
                 body: String::new(),
@@ -239,7 +251,7 @@ async fn apply(world: &mut World, model: &mut Model, operation: &Operation) {
         }
         Operation::ChangeRoom { booking, room } => {
             let patch = BookingPatch {
-                room: Some(ROOMS[room].to_owned()),
+                room: Some(room_at(room).to_owned()),
                 ..BookingPatch::default()
             };
             edit(world, model, booking, &patch).await;
@@ -268,7 +280,7 @@ async fn apply(world: &mut World, model: &mut Model, operation: &Operation) {
                 "subject": "Outlook",
                 "start": start.to_string(),
                 "end": plus(start, 60).to_string(),
-                "attendees": [ROOMS[room]],
+                "attendees": [room_at(room)],
             });
             if series {
                 let date = jiff::tz::TimeZone::UTC.to_datetime(start).date();
@@ -312,7 +324,7 @@ async fn apply(world: &mut World, model: &mut Model, operation: &Operation) {
             }
         }
         Operation::OutlookDecline { room, item } => {
-            let items = world.items(ROOMS[room], "calendar").await;
+            let items = world.items(room_at(room), "calendar").await;
             let live: Vec<_> = items
                 .iter()
                 .filter(|item| item["calendar"]["is_cancelled"] != true)
@@ -344,7 +356,7 @@ async fn apply(world: &mut World, model: &mut Model, operation: &Operation) {
             let pusher = world.engine.clone();
             let _ = tokio::join!(
                 scheduled.sync_all(),
-                manual.sync_room(ROOMS[room]),
+                manual.sync_room(room_at(room)),
                 pusher.push_outbox()
             );
         }
