@@ -797,3 +797,23 @@ fn manual_room_request_answered_after_faults() {
         ]);
     }
 }
+
+/// An Outlook meeting that the room declined and the organizer then moved
+/// is booked again: the room's new copy is not cancelled by the removal of
+/// the old one read in the same run.
+#[test]
+fn outlook_meeting_moved_after_a_decline_is_booked_again() {
+    replay(vec![
+        Operation::OutlookCreate {
+            room: 0,
+            slot: 8,
+            series: false,
+        },
+        Operation::Sync,
+        Operation::OutlookDecline { room: 0, item: 0 },
+        Operation::OutlookMove {
+            meeting: 0,
+            slot: 8,
+        },
+    ]);
+}

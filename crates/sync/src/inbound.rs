@@ -598,7 +598,14 @@ impl RoomRun<'_> {
                 .changes
                 .iter()
                 .any(|change| change.booking_id == booking.id);
-            if relinked || pending {
+            // An Outlook meeting moved after the room declined it reaches
+            // the room as a new copy, read in this run beside the old one.
+            let replaced = !item.is_series
+                && commit.external.iter().any(|external| {
+                    external.exchange.uid == booking.exchange.uid
+                        && external.exchange.recurrence_id == booking.exchange.recurrence_id
+                });
+            if relinked || pending || replaced {
                 continue;
             }
             if booking.origin == Origin::Internal && !item.is_series {
