@@ -87,12 +87,12 @@ async fn demo(args: DemoArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Some(path) = &args.exchange_faults {
-        if let Err(error) = inject_faults(&env, path).await {
-            eprintln!("error: {error}");
-            env.stop().await;
-            return ExitCode::FAILURE;
-        }
+    if let Some(path) = &args.exchange_faults
+        && let Err(error) = inject_faults(&env, path).await
+    {
+        eprintln!("error: {error}");
+        env.stop().await;
+        return ExitCode::FAILURE;
     }
     print_setup(&env, args.exchange_faults.as_deref());
 

@@ -483,24 +483,25 @@ fn read_exchange(
              for example `svc-roombridge@example.com`",
         );
     }
-    if let (Some(url), Some(ExchangeAuth::Basic)) = (&url, auth) {
-        if url.starts_with("http://") && !is_loopback_url(url) {
-            problems.push(
-                &url_missing,
-                "basic authentication would send the password unencrypted; use an https:// URL",
-            );
-        }
+    if let (Some(url), Some(ExchangeAuth::Basic)) = (&url, auth)
+        && url.starts_with("http://")
+        && !is_loopback_url(url)
+    {
+        problems.push(
+            &url_missing,
+            "basic authentication would send the password unencrypted; use an https:// URL",
+        );
     }
-    if let Some(path) = &ca_bundle {
-        if !path.is_file() {
-            problems.push(
-                &ca_path,
-                format!(
-                    "the file `{}` does not exist; give the path of a PEM bundle",
-                    path.display()
-                ),
-            );
-        }
+    if let Some(path) = &ca_bundle
+        && !path.is_file()
+    {
+        problems.push(
+            &ca_path,
+            format!(
+                "the file `{}` does not exist; give the path of a PEM bundle",
+                path.display()
+            ),
+        );
     }
     if let Some(domains) = &impersonation_domains {
         for domain in domains {
