@@ -119,12 +119,26 @@ pub(crate) async fn patch_booking(
         return Err(ApiError::PreconditionRequired);
     };
     let patch = parse_patch(&headers, &body)?;
-    let expected = expected_version(&condition, &booking)?;
-    let changed = state
-        .store()
-        .update_booking(booking.id, expected, &patch, &Actor::user(&user.address))
-        .await
-        .map_err(|error| stale_or(error, expected, &state, &user))?;
+    let mut expected = expected_version(&condition, &booking)?;
+    // `If-Match: *` accepts any current version, so a change that another
+    // request committed in between is no reason to fail: apply to the newer
+    // version. A few rounds bound the retries under heavy contention.
+    let mut rounds_left = 5;
+    let changed = loop {
+        let result = state
+            .store()
+            .update_booking(booking.id, expected, &patch, &Actor::user(&user.address))
+            .await;
+        match result {
+            Err(StoreError::StaleVersion { current })
+                if condition == IfMatch::Any && rounds_left > 0 =>
+            {
+                rounds_left -= 1;
+                expected = current;
+            }
+            other => break other.map_err(|error| stale_or(error, expected, &state, &user))?,
+        }
+    };
     tracing::info!(target: "roombridge::api", booking_id = %changed.id, version = changed.version, "booking changed");
     Ok(booking_response(StatusCode::OK, &changed, &user))
 }
