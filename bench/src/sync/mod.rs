@@ -40,7 +40,7 @@ pub(crate) struct SyncArgs {
     #[arg(long, default_value_t = 20)]
     latency_ms: u64,
     /// Concurrent EWS requests the simulator allows one account; more are
-    /// answered with ErrorServerBusy.
+    /// rejected with ErrorServerBusy.
     #[arg(long, default_value_t = 27)]
     max_concurrent_per_account: u32,
     /// Write the results as JSON to this file.

@@ -90,7 +90,7 @@ impl AppState {
     }
 
     /// Returns the state with the sync engine that `POST /api/v1/sync`
-    /// runs; without one that endpoint answers 503.
+    /// runs; without one that endpoint returns 503.
     pub fn with_sync_engine(self, engine: roombridge_sync::SyncEngine) -> Self {
         // OK to ignore: a second engine for the same state is dropped.
         let _ = self.inner.sync.set(engine);

@@ -60,7 +60,7 @@ pub(crate) async fn serve_router(
     }
     drop(listener);
     // OK to ignore: `send` fails only when every receiver is dropped, and
-    // each open connection holds one.
+    // each open connection keeps one.
     let _ = stop_sender.send(true);
     while connections.join_next().await.is_some() {}
     Ok(())

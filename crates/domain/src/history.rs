@@ -33,7 +33,7 @@ impl Side {
     }
 }
 
-/// Who makes a change, recorded in the history.
+/// Author of a change, recorded in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     /// Mailbox address of the user, or `sync` for the sync engine.
@@ -60,7 +60,7 @@ impl Actor {
     }
 }
 
-/// What a history entry records.
+/// Kind of change a history entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HistoryAction {
@@ -112,7 +112,7 @@ pub struct HistoryEntry {
     pub booking_id: Uuid,
     /// When the change was stored.
     pub at: Timestamp,
-    /// Who made the change.
+    /// Author of the change.
     pub actor: String,
     /// The side the change came from.
     pub side: Side,

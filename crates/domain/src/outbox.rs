@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// What the sync engine has to do in Exchange.
+/// Kind of work the sync engine has to do in Exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OutboxKind {
@@ -84,7 +84,7 @@ pub struct OutboxRecord {
     pub id: i64,
     /// The booking that changed.
     pub booking_id: Uuid,
-    /// What to do in Exchange.
+    /// Work to do in Exchange.
     pub kind: OutboxKind,
     /// Booking version the change produced.
     pub booking_version: i64,

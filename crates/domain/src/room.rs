@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How a room answers meeting requests that roombridge sends it.
+/// Response mode of a room to the meeting requests that roombridge sends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ResponseMode {
@@ -55,7 +55,7 @@ pub struct Room {
     pub capacity: Option<u32>,
     /// Free-form location, such as building and floor.
     pub location: Option<String>,
-    /// How the room answers meeting requests.
+    /// Response mode of the room to meeting requests.
     pub response_mode: ResponseMode,
 }
 

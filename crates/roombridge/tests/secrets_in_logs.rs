@@ -1,6 +1,6 @@
 //! Runs `roombridge serve` at `RUST_LOG=trace` against the simulator with a
 //! service account whose password is known, books and syncs through the
-//! API, then scans everything the service wrote, its error answers and
+//! API, then scans everything the service wrote, its error responses and
 //! `/metrics` for the password, the API token and the Basic credentials.
 //! A `roombridge sync` with a wrong password is scanned the same way.
 
@@ -194,7 +194,7 @@ mode = "auto-accept"
 
 /// Prepares a user and token, runs `serve`, books, syncs, reads metrics and
 /// sends a wrong token; returns the token, the service's whole output and
-/// every answer body.
+/// every response body.
 fn serve_and_use(config: &std::path::Path) -> (String, String, String) {
     let run = |args: &[&str]| {
         let output = command()

@@ -29,7 +29,7 @@ const DURATIONS: [i64; 6] = [30, 30, 60, 60, 90, 120];
 /// Series start at this hour UTC, one hour earlier for each five series of a room.
 const SERIES_HOUR: i64 = 7;
 
-/// What to generate.
+/// Size and seed of a generated organisation.
 #[derive(Debug, Clone, Copy)]
 pub struct GenerateSpec {
     /// Number of rooms.
@@ -40,12 +40,12 @@ pub struct GenerateSpec {
     pub seed: u64,
 }
 
-/// The address of generated room number `index` (from 0).
+/// Returns the address of generated room number `index` (from 0).
 pub fn room_address(index: usize) -> String {
     format!("room-{index:05}@example.com")
 }
 
-/// The address of generated organizer number `index` (from 0).
+/// Returns the address of generated organizer number `index` (from 0).
 pub fn person_address(index: usize) -> String {
     format!("person-{index:05}@example.com")
 }
@@ -203,7 +203,7 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
-    /// A number in `0..bound` (`bound` at least 1).
+    /// Returns a number in `0..bound` (`bound` at least 1).
     fn below(&mut self, bound: u64) -> u64 {
         self.next() % bound.max(1)
     }

@@ -11,7 +11,7 @@ use crate::{ApiError, AppState};
 /// Content type of the OpenMetrics text format.
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// Reports whether the database answers: 200 `{"status":"ok"}` or 503.
+/// Reports whether the database is reachable: 200 `{"status":"ok"}` or 503.
 pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
     // NOTE: the store has no dedicated ping; a primary-key lookup of the nil
     // id is one cheap round trip that fails when the database is unreachable.
@@ -39,12 +39,12 @@ pub(crate) async fn openapi() -> Response {
     Json(crate::openapi::document()).into_response()
 }
 
-/// Answers a path that matches no route.
+/// Returns 404 for a path that matches no route.
 pub(crate) async fn not_found() -> ApiError {
     ApiError::NotFound("no such endpoint; `GET /api/v1/openapi.json` lists them".to_owned())
 }
 
-/// Answers a known path requested with a method it does not support.
+/// Returns 405 for a known path requested with a method it does not support.
 pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }

@@ -136,7 +136,7 @@ impl<'i> XmlReader<'i> {
     ///
     /// # Errors
     ///
-    /// Returns a [`ParseError`] once the document holds more than
+    /// Returns a [`ParseError`] once the document contains more than
     /// [`MAX_ITEMS`] items.
     pub fn count_item(&mut self) -> Result<(), ParseError> {
         self.items += 1;
