@@ -34,52 +34,51 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
             return run.report;
         }
     }
-    let mut answered = false;
-    for (uid, recurrence_id) in std::mem::take(&mut run.answers) {
-        let booking = match engine
-            .store
-            .booking_by_exchange_id(&room.address, &uid, recurrence_id)
-            .await
-        {
-            Ok(Some(booking)) if booking.blocks() => booking,
-            Ok(_) => continue,
-            Err(error) => {
-                run.report.errors.push(error.to_string());
-                continue;
-            }
-        };
-        match crate::outbound::answer_as_room(engine, room, &booking).await {
-            Ok(answer) => {
-                answered = true;
-                run.report.requests += answer.requests;
-                if answer.declined {
-                    run.report.declined += 1;
-                }
-            }
-            Err(error) => {
-                run.report.errors.push(format!(
-                    "responding to booking {} as the room failed: {error}",
-                    booking.id
-                ));
-                // The feed has moved past this request; the next run reads
-                // the room in full so that it answers the request again.
-                if let Err(error) = engine.store.reset_room_cursor(&room.address).await {
-                    run.report.errors.push(error.to_string());
-                }
-            }
+    // The responses change the room's copies after the commit above, so one
+    // more read stores them now rather than a whole interval later. That
+    // read may find requests that arrived in between, which are answered in
+    // turn, up to `ANSWER_ROUNDS` times.
+    for _ in 0..ANSWER_ROUNDS {
+        if run.answers.is_empty() {
+            break;
         }
-    }
-    // The responses changed the room's copies after the commit above, so one
-    // more read stores them now rather than a whole interval later. Requests
-    // that arrive in between wait for the next run.
-    if answered {
+        let round = run.answer_requests().await;
+        if round.failed {
+            // The feed has moved past a request that is still unanswered,
+            // so the next run reads the room in full and answers it again.
+            // Another read now would move the cursor past it once more.
+            run.reset_cursor().await;
+            return run.report;
+        }
+        if !round.answered {
+            break;
+        }
         match run.read_and_commit().await {
             Ok(outcome) => run.count(&outcome),
-            Err(error) => run.report.errors.push(error.to_string()),
+            Err(error) => {
+                run.report.errors.push(error.to_string());
+                return run.report;
+            }
         }
-        run.answers.clear();
+    }
+    if !run.answers.is_empty() {
+        // The last read found requests that this run leaves unanswered.
+        run.reset_cursor().await;
     }
     run.report
+}
+
+/// Times one room run answers the requests its reads found and reads the
+/// room again.
+const ANSWER_ROUNDS: usize = 3;
+
+/// What answering the requests of one read did.
+#[derive(Debug, Default)]
+struct AnswerRound {
+    /// At least one response was sent.
+    answered: bool,
+    /// At least one request could not be answered.
+    failed: bool,
 }
 
 /// The bookings of one room, read once per run so that each meeting of
@@ -163,6 +162,57 @@ struct RoomRun<'a> {
 }
 
 impl RoomRun<'_> {
+    /// Responds as the room to the requests the last read found.
+    async fn answer_requests(&mut self) -> AnswerRound {
+        let engine = self.engine;
+        let room = self.room;
+        let mut round = AnswerRound::default();
+        for (uid, recurrence_id) in std::mem::take(&mut self.answers) {
+            let booking = match engine
+                .store
+                .booking_by_exchange_id(&room.address, &uid, recurrence_id)
+                .await
+            {
+                Ok(Some(booking)) if booking.blocks() => booking,
+                Ok(_) => continue,
+                Err(error) => {
+                    self.report.errors.push(error.to_string());
+                    round.failed = true;
+                    continue;
+                }
+            };
+            match crate::outbound::answer_as_room(engine, room, &booking).await {
+                Ok(answer) => {
+                    round.answered = true;
+                    self.report.requests += answer.requests;
+                    if answer.declined {
+                        self.report.declined += 1;
+                    }
+                }
+                Err(error) => {
+                    self.report.errors.push(format!(
+                        "responding to booking {} as the room failed: {error}",
+                        booking.id
+                    ));
+                    round.failed = true;
+                }
+            }
+        }
+        round
+    }
+
+    /// Clears the room's cursor so that the next run reads it in full.
+    async fn reset_cursor(&mut self) {
+        if let Err(error) = self
+            .engine
+            .store
+            .reset_room_cursor(&self.room.address)
+            .await
+        {
+            self.report.errors.push(error.to_string());
+        }
+    }
+
     async fn read_and_commit(&mut self) -> Result<RoomSyncOutcome, SyncError> {
         let store = &self.engine.store;
         let address = self.room.address.as_str();
@@ -306,7 +356,14 @@ impl RoomRun<'_> {
         for item in &removed {
             self.decide_removed(item, &known_rooms, &mut commit).await?;
         }
-        self.check_unanswered(&mut commit).await?;
+        // Item ids of the room's calendar after this read.
+        let room_item_ids: HashSet<&str> = stored_items
+            .iter()
+            .map(|item| item.item_id.as_str())
+            .filter(|id| !removed_ids.contains(id))
+            .chain(items_seen.iter().map(|item| item.item_id.as_str()))
+            .collect();
+        self.check_unanswered(&room_item_ids, &mut commit).await?;
         if let Some((from, to)) = window.filter(|_| expanded) {
             for uid in &series {
                 let present = occurrences_by_uid.get(uid).cloned().unwrap_or_default();
@@ -598,13 +655,13 @@ impl RoomRun<'_> {
                 .changes
                 .iter()
                 .any(|change| change.booking_id == booking.id);
-            // An Outlook meeting moved after the room declined it reaches
-            // the room as a new copy, read in this run beside the old one.
-            let replaced = !item.is_series
-                && commit.external.iter().any(|external| {
-                    external.exchange.uid == booking.exchange.uid
-                        && external.exchange.recurrence_id == booking.exchange.recurrence_id
-                });
+            // An Outlook meeting or series updated after the room declined
+            // it reaches the room as a new copy, read in this run beside the
+            // old one.
+            let replaced = commit.external.iter().any(|external| {
+                external.exchange.uid == booking.exchange.uid
+                    && external.exchange.recurrence_id == booking.exchange.recurrence_id
+            });
             if relinked || pending || replaced {
                 continue;
             }
@@ -681,9 +738,14 @@ impl RoomRun<'_> {
     }
 
     /// Reads the room's response from the organizer's copy for pushed
-    /// bookings whose room copy was never seen: a room that declined keeps
-    /// no copy of the meeting in its calendar.
-    async fn check_unanswered(&mut self, commit: &mut RoomSyncCommit) -> Result<(), SyncError> {
+    /// bookings whose room copy is not among `room_item_ids`, the items of
+    /// the room's calendar after this read. A room that declined keeps no
+    /// copy of the meeting in its calendar.
+    async fn check_unanswered(
+        &mut self,
+        room_item_ids: &HashSet<&str>,
+        commit: &mut RoomSyncCommit,
+    ) -> Result<(), SyncError> {
         let filter = roombridge_store::BookingFilter {
             room: Some(self.room.address.clone()),
             origin: Some(Origin::Internal),
@@ -692,7 +754,13 @@ impl RoomRun<'_> {
         };
         for booking in self.engine.store.list_bookings(&filter).await? {
             let pushed = booking.exchange.organizer_item_id.is_some();
-            let unseen = booking.exchange.room_item_id.is_none();
+            // A booking moved from another room still links that room's
+            // copy until this room's copy is read.
+            let unseen = booking
+                .exchange
+                .room_item_id
+                .as_deref()
+                .is_none_or(|id| !room_item_ids.contains(id));
             let pending = commit
                 .changes
                 .iter()
