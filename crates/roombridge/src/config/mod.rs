@@ -199,8 +199,11 @@ pub(crate) struct ExchangeConfig {
     pub(crate) auth: ExchangeAuth,
     /// Service account, required for `basic` and `ntlm`.
     pub(crate) username: Option<String>,
-    /// Password, or the access token for `bearer`.
-    pub(crate) password: Secret,
+    /// Password, or the access token for `bearer`, read when the
+    /// configuration loads. A missing or unreadable credential is kept as
+    /// its problem and reported by [`ExchangeConfig::password`], so that
+    /// commands that never contact Exchange run without it.
+    pub(crate) password: Result<Secret, KeyError>,
     /// `RequestServerVersion` sent with every request.
     pub(crate) server_version: String,
     /// PEM bundle of extra certificate authorities to trust.
@@ -513,13 +516,18 @@ fn read_exchange(
             }
         }
     }
-    let password = read_password(password_file.as_deref(), env, &password_path, problems);
+    let password = read_password(
+        password_file.as_deref(),
+        env,
+        &password_path,
+        problems.origin(&password_path),
+    );
 
     Some(ExchangeConfig {
         url: url?,
         auth: auth?,
         username,
-        password: password?,
+        password,
         server_version,
         ca_bundle,
         danger_accept_invalid_certs,
@@ -532,46 +540,54 @@ fn read_password(
     file: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
     key: &str,
-    problems: &mut Problems,
-) -> Option<Secret> {
+    key_origin: Option<&'static str>,
+) -> Result<Secret, KeyError> {
+    let problem = |message: String| KeyError {
+        key: key.to_owned(),
+        env_var: key_origin,
+        message,
+    };
     if let Some(value) = env(PASSWORD_VAR) {
         // An empty variable would otherwise win over a valid file and fail
         // only at Exchange's sign-in.
         if value.is_empty() {
-            problems.push(
-                key,
-                format!(
-                    "{PASSWORD_VAR} is set but empty; set it to the password, or unset it \
-                     to read `exchange.password_file`"
-                ),
-            );
-            return None;
+            return Err(problem(format!(
+                "{PASSWORD_VAR} is set but empty; set it to the password, or unset it \
+                 to read `exchange.password_file`"
+            )));
         }
-        return Some(Secret::new(value));
+        return Ok(Secret::new(value));
     }
     let Some(file) = file else {
-        problems.push(
-            key,
-            format!("missing; set {PASSWORD_VAR} or name a file holding the password"),
-        );
-        return None;
+        return Err(problem(format!(
+            "missing; set {PASSWORD_VAR} or name a file holding the password"
+        )));
     };
     match std::fs::read_to_string(file) {
         Ok(text) => {
             let value = text.trim_end_matches(['\r', '\n']).to_owned();
             if value.is_empty() {
-                problems.push(
-                    key,
-                    format!("the file `{file}` is empty; write the password into it"),
-                );
-                return None;
+                return Err(problem(format!(
+                    "the file `{file}` is empty; write the password into it"
+                )));
             }
-            Some(Secret::new(value))
+            Ok(Secret::new(value))
         }
-        Err(error) => {
-            problems.push(key, format!("cannot read `{file}`: {error}"));
-            None
-        }
+        Err(error) => Err(problem(format!("cannot read `{file}`: {error}"))),
+    }
+}
+
+impl ExchangeConfig {
+    /// The Exchange password or access token.
+    ///
+    /// # Errors
+    ///
+    /// Returns the problem found when the configuration loaded: the
+    /// credential is missing, empty or its file cannot be read.
+    pub(crate) fn password(&self) -> Result<&Secret, String> {
+        self.password
+            .as_ref()
+            .map_err(|problem| format!("the Exchange credential is not usable: {problem}"))
     }
 }
 

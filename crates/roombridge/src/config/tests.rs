@@ -93,7 +93,7 @@ mode = "accept-as-room"
     assert_eq!(config.log_format, LogFormat::Json);
     let exchange = config.exchange.unwrap();
     assert_eq!(exchange.auth, ExchangeAuth::Basic);
-    assert_eq!(exchange.password.expose(), "s3cret");
+    assert_eq!(exchange.password().unwrap().expose(), "s3cret");
     assert_eq!(exchange.server_version, "Exchange2016");
     assert!(exchange.danger_accept_invalid_certs);
     assert_eq!(
@@ -181,7 +181,7 @@ password = "hunter2"
 }
 
 #[test]
-fn exchange_requires_url_auth_and_password() {
+fn exchange_requires_url_and_auth() {
     let errors = errors("[exchange]\nusername = \"svc\"\n", &[]);
     assert_eq!(
         errors,
@@ -189,9 +189,51 @@ fn exchange_requires_url_auth_and_password() {
             "`exchange.url`: missing; set the EWS endpoint, for example \
              `https://mail.example.com/EWS/Exchange.asmx`, or ROOMBRIDGE_EXCHANGE_URL",
             "`exchange.auth`: missing; set `basic`, `ntlm` or `bearer`, or ROOMBRIDGE_EXCHANGE_AUTH",
-            "`exchange.password_file`: missing; set ROOMBRIDGE_EXCHANGE_PASSWORD or name a file \
-             holding the password",
         ]
+    );
+}
+
+const NTLM_EXCHANGE: &str = "[exchange]\nurl = \"https://mail.example.com/EWS/Exchange.asmx\"\n\
+                             auth = \"ntlm\"\nusername = \"EXAMPLE\\\\svc\"\n";
+
+#[test]
+fn missing_password_is_reported_when_it_is_needed() {
+    let config = load(NTLM_EXCHANGE, &[]).expect("loads without the credential");
+    let exchange = config.exchange.expect("exchange is configured");
+    assert_eq!(
+        exchange.password().unwrap_err(),
+        "the Exchange credential is not usable: `exchange.password_file`: missing; set \
+         ROOMBRIDGE_EXCHANGE_PASSWORD or name a file holding the password"
+    );
+}
+
+#[test]
+fn unreadable_password_file_names_the_file_and_its_origin() {
+    let config = load(
+        NTLM_EXCHANGE,
+        &[("ROOMBRIDGE_EXCHANGE_PASSWORD_FILE", "/nonexistent/roombridge-pw")],
+    )
+    .expect("loads without the credential");
+    let message = config.exchange.unwrap().password().unwrap_err();
+    assert!(
+        message.starts_with(
+            "the Exchange credential is not usable: `exchange.password_file` (from \
+             ROOMBRIDGE_EXCHANGE_PASSWORD_FILE): cannot read `/nonexistent/roombridge-pw`: "
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn empty_password_variable_is_reported() {
+    let config = load(NTLM_EXCHANGE, &[("ROOMBRIDGE_EXCHANGE_PASSWORD", "")]).unwrap();
+    assert!(
+        config
+            .exchange
+            .unwrap()
+            .password()
+            .unwrap_err()
+            .contains("ROOMBRIDGE_EXCHANGE_PASSWORD is set but empty")
     );
 }
 
