@@ -254,6 +254,17 @@ fn errors_are_one_line_and_nonzero() {
     assert_eq!(text(&bad_address.stderr).lines().count(), 1);
     assert!(text(&bad_address.stderr).starts_with("error: invalid room address `lobby`"));
 
+    // The address is refused before anything binds it.
+    let remote = run(&url, &["simulate", "--listen", "0.0.0.0:0"]);
+    assert_eq!(remote.status.code(), Some(1));
+    assert_eq!(text(&remote.stderr).lines().count(), 1);
+    assert!(
+        text(&remote.stderr).starts_with("error: --listen 0.0.0.0:0 is not a loopback address")
+            && text(&remote.stderr).contains("--allow-remote"),
+        "{}",
+        text(&remote.stderr)
+    );
+
     let bad_url = run("mysql://db/roombridge", &["room", "list"]);
     assert_eq!(bad_url.status.code(), Some(1));
     assert!(
