@@ -206,7 +206,11 @@ pub(crate) fn engine_config(config: &Config) -> roombridge_sync::SyncConfig {
 }
 
 fn credentials(exchange: &ExchangeConfig) -> Result<Credentials, Failure> {
-    let password = exchange.password().map_err(Failure::new)?.expose().to_owned();
+    let password = exchange
+        .password()
+        .map_err(Failure::new)?
+        .expose()
+        .to_owned();
     let username = exchange.username.clone().unwrap_or_default();
     Ok(match exchange.auth {
         ExchangeAuth::Basic => Credentials::Basic {

@@ -211,7 +211,10 @@ fn missing_password_is_reported_when_it_is_needed() {
 fn unreadable_password_file_names_the_file_and_its_origin() {
     let config = load(
         NTLM_EXCHANGE,
-        &[("ROOMBRIDGE_EXCHANGE_PASSWORD_FILE", "/nonexistent/roombridge-pw")],
+        &[(
+            "ROOMBRIDGE_EXCHANGE_PASSWORD_FILE",
+            "/nonexistent/roombridge-pw",
+        )],
     )
     .expect("loads without the credential");
     let message = config.exchange.unwrap().password().unwrap_err();
