@@ -78,7 +78,12 @@ struct Server {
 
 impl Server {
     fn start(database_url: &str) -> Server {
+        Server::start_with_env(database_url, &[])
+    }
+
+    fn start_with_env(database_url: &str, env: &[(&str, &str)]) -> Server {
         let mut child = roombridge(database_url, &["serve", "--listen", "127.0.0.1:0"])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -232,6 +237,71 @@ fn admin_commands_then_serve() {
     );
     assert_success(&outside, "bookings list --from");
     assert_eq!(text(&outside.stdout), "");
+}
+
+#[test]
+fn configured_limits_apply_to_api_bookings() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert_success(&run(&url, &["migrate"]), "migrate");
+    assert_success(
+        &run(
+            &url,
+            &["room", "add", "room-101@example.com", "--name", "Room 101"],
+        ),
+        "room add",
+    );
+    assert_success(
+        &run(
+            &url,
+            &["user", "add", "alice@example.com", "--name", "Alice"],
+        ),
+        "user add",
+    );
+    let created = run(&url, &["token", "create", "alice@example.com"]);
+    assert_success(&created, "token create");
+    let token = text(&created.stdout).trim_end().to_owned();
+
+    let server = Server::start_with_env(
+        &url,
+        &[
+            ("ROOMBRIDGE_BOOKINGS_MAX_DURATION", "30m"),
+            ("ROOMBRIDGE_BOOKINGS_MAX_SUBJECT_CHARS", "8"),
+        ],
+    );
+    let booking = |subject: &str, end: &str| {
+        format!(
+            r#"{{"room": "room-101@example.com", "subject": "{subject}",
+            "start": "2027-03-01T09:00:00Z", "end": "{end}", "time_zone": "UTC"}}"#
+        )
+    };
+    let (status, body) = http(
+        &server.address,
+        "POST",
+        "/api/v1/bookings",
+        &token,
+        Some(&booking("Planning", "2027-03-01T10:00:00Z")),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("\"end\""), "{body}");
+    let (status, body) = http(
+        &server.address,
+        "POST",
+        "/api/v1/bookings",
+        &token,
+        Some(&booking("Planning!", "2027-03-01T09:30:00Z")),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("\"subject\""), "{body}");
+    let (status, body) = http(
+        &server.address,
+        "POST",
+        "/api/v1/bookings",
+        &token,
+        Some(&booking("Planning", "2027-03-01T09:30:00Z")),
+    );
+    assert_eq!(status, 201, "{body}");
+    server.stop();
 }
 
 #[test]

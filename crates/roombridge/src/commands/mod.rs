@@ -144,14 +144,15 @@ pub(crate) fn tsv_field(text: &str) -> String {
 
 /// Opens the configured database.
 async fn open_store(config: &Config) -> Result<roombridge_store::Store, Failure> {
-    roombridge_store::Store::connect(&config.database_url)
+    let store = roombridge_store::Store::connect(&config.database_url)
         .await
         .map_err(|error| {
             Failure::new(format!(
                 "cannot open the database {}: {error}",
                 crate::config::redact_url(&config.database_url)
             ))
-        })
+        })?;
+    Ok(store.with_limits(config.limits))
 }
 
 /// Applies the migrations and saves the rooms listed in the configuration.

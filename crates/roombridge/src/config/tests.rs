@@ -48,6 +48,11 @@ fn example_file_loads() {
     assert_eq!(exchange.auth, ExchangeAuth::Ntlm);
     assert_eq!(config.rooms.len(), 2);
     assert_eq!(config.rooms[1].mode, ResponseMode::AcceptAsRoom);
+    assert_eq!(
+        config.limits,
+        Limits::default(),
+        "the example states the defaults"
+    );
 }
 
 #[test]
@@ -142,8 +147,8 @@ seats = 4
             "`rooms[0].seats`: unknown key; remove it or use one of `address`, `capacity`, \
              `location`, `mode`, `name`",
             "`rooms[0].name`: missing; set the room's display name",
-            "`colour`: unknown key; remove it or use one of `database_url`, `exchange`, \
-             `listen`, `log_format`, `rooms`, `sync`",
+            "`colour`: unknown key; remove it or use one of `bookings`, `database_url`, \
+             `exchange`, `listen`, `log_format`, `rooms`, `sync`",
         ]
     );
 }
@@ -419,4 +424,49 @@ fn every_variable_documented() {
             "the crate README does not mention {var}"
         );
     }
+}
+
+#[test]
+fn booking_limits_read_from_file_and_environment() {
+    let config = load(
+        "[bookings]\nmax_duration = \"8h 30m\"\nmax_subject_chars = 100\n",
+        &[("ROOMBRIDGE_BOOKINGS_MAX_ATTENDEES", "20")],
+    )
+    .unwrap();
+    assert_eq!(
+        config.limits,
+        Limits {
+            max_duration: jiff::SignedDuration::from_mins(510),
+            max_subject_chars: 100,
+            max_body_chars: Limits::default().max_body_chars,
+            max_attendees: 20,
+        }
+    );
+    assert_eq!(load("", &[]).unwrap().limits, Limits::default());
+    let fortnight = load("[bookings]\nmax_duration = \"14d\"\n", &[]).unwrap();
+    assert_eq!(
+        fortnight.limits.max_duration,
+        jiff::SignedDuration::from_hours(14 * 24)
+    );
+}
+
+#[test]
+fn booking_limits_out_of_range_rejected() {
+    let errors = errors(
+        "[bookings]\nmax_duration = \"400d\"\nmax_subject_chars = 0\nmax_seats = 3\n",
+        &[],
+    );
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[0].starts_with("`bookings.max_duration`: "),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("`bookings.max_subject_chars`: "),
+        "{errors:?}"
+    );
+    assert!(
+        errors[2].starts_with("`bookings.max_seats`: unknown key"),
+        "{errors:?}"
+    );
 }
