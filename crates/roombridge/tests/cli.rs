@@ -305,6 +305,91 @@ fn configured_limits_apply_to_api_bookings() {
 }
 
 #[test]
+fn tokens_expire_and_are_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert_success(&run(&url, &["migrate"]), "migrate");
+    for (address, name) in [("alice@example.com", "Alice"), ("bob@example.com", "Bob")] {
+        assert_success(
+            &run(&url, &["user", "add", address, "--name", name]),
+            "user add",
+        );
+    }
+    let create = |args: &[&str]| {
+        let output = run(&url, args);
+        assert_success(&output, "token create");
+        text(&output.stdout).trim_end().to_owned()
+    };
+    let short = create(&["token", "create", "alice@example.com", "--expires-in", "1s"]);
+    let lasting = create(&["token", "create", "alice@example.com"]);
+    let bobs = create(&["token", "create", "bob@example.com", "--expires-in", "90d"]);
+    let bad = run(
+        &url,
+        &["token", "create", "bob@example.com", "--expires-in", "soon"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "clap rejects the value");
+    assert!(
+        text(&bad.stderr).contains("`soon`"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    let listed = run(&url, &["token", "list"]);
+    assert_success(&listed, "token list");
+    let listing = text(&listed.stdout);
+    assert_eq!(listing.lines().count(), 3, "{listing}");
+    for token in [&short, &lasting, &bobs] {
+        assert!(
+            !listing.contains(&token[3..]),
+            "a token was listed: {listing}"
+        );
+    }
+    let bob_line = listing
+        .lines()
+        .find(|line| line.contains("bob@example.com"))
+        .unwrap();
+    let bob_id = bob_line.split('\t').next().unwrap();
+    assert_eq!(bob_id.len(), 12, "{bob_line}");
+
+    let revoked = run(&url, &["token", "revoke", bob_id]);
+    assert_success(&revoked, "token revoke");
+    assert_eq!(
+        text(&revoked.stderr),
+        format!("token {bob_id} of bob@example.com revoked\n")
+    );
+    let unknown = run(&url, &["token", "revoke", bob_id]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(text(&unknown.stderr).lines().count(), 1);
+
+    std::thread::sleep(Duration::from_millis(1_100));
+    let expired = run(&url, &["token", "list", "alice@example.com"]);
+    assert_eq!(
+        text(&expired.stdout)
+            .lines()
+            .filter(|line| line.ends_with("\texpired"))
+            .count(),
+        1,
+        "{}",
+        text(&expired.stdout)
+    );
+
+    let server = Server::start(&url);
+    for (token, expected) in [(&short, 401), (&bobs, 401), (&lasting, 200)] {
+        let (status, body) = http(&server.address, "GET", "/api/v1/rooms", token, None);
+        assert_eq!(status, expected, "{body}");
+    }
+    server.stop();
+
+    let all = run(&url, &["token", "revoke", "--user", "Alice@Example.com"]);
+    assert_success(&all, "token revoke --user");
+    assert_eq!(
+        text(&all.stderr),
+        "2 token(s) of alice@example.com revoked\n"
+    );
+    assert_eq!(text(&run(&url, &["token", "list"]).stdout), "");
+}
+
+#[test]
 fn errors_are_one_line_and_nonzero() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(dir.path());
