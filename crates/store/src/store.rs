@@ -404,11 +404,42 @@ impl Store {
             end: truncate(request.end),
             ..request
         };
-        let request = request
-            .validate(&self.limits)
-            .map_err(StoreError::Invalid)?;
+        let room = request.room.clone();
+        let request = match request.validate(&self.limits) {
+            Ok(request) => request,
+            Err(errors) => {
+                return self
+                    .add_unknown_room(Some(&room), Err(StoreError::Invalid(errors)))
+                    .await;
+            }
+        };
         let now = codec::now();
         write_transaction!(self, bookings::create(request, actor, now))
+    }
+
+    /// Adds an unknown `room` to the field errors of a rejected request, so
+    /// that one response lists every problem. The room is otherwise checked
+    /// only once the other fields are valid.
+    async fn add_unknown_room(
+        &self,
+        room: Option<&str>,
+        result: Result<Booking, StoreError>,
+    ) -> Result<Booking, StoreError> {
+        let Err(StoreError::Invalid(mut errors)) = result else {
+            return result;
+        };
+        if let Some(room) = room
+            && !errors.iter().any(|error| error.field == "room")
+        {
+            let room = normalize_address(room);
+            if is_valid_address(&room) && self.room(&room).await?.is_none() {
+                errors.insert(
+                    0,
+                    FieldError::new("room", crate::error::unknown_room_message(&room)),
+                );
+            }
+        }
+        Err(StoreError::Invalid(errors))
     }
 
     /// Returns the booking, deleted or not.
@@ -443,17 +474,22 @@ impl Store {
             ..patch.clone()
         };
         let now = codec::now();
-        write_transaction!(
-            self,
-            bookings::update(Update {
-                id,
-                expected_version,
-                patch,
-                actor,
-                limits: &self.limits,
-                now,
-            })
-        )
+        // The macro returns errors with `?`, so it runs in a block of its own.
+        let result = async {
+            write_transaction!(
+                self,
+                bookings::update(Update {
+                    id,
+                    expected_version,
+                    patch,
+                    actor,
+                    limits: &self.limits,
+                    now,
+                })
+            )
+        }
+        .await;
+        self.add_unknown_room(patch.room.as_deref(), result).await
     }
 
     /// Marks the booking deleted (it stays readable) and stores the change

@@ -352,6 +352,39 @@ async fn unknown_room_rejected(db: &TestDb) {
         "{}",
         errors[0].message
     );
+
+    // Listed beside the other invalid fields, on create and on update.
+    let mut both = request("Attic@Example.com", hm(10, 0), hm(9, 0));
+    both.subject = "x".repeat(300);
+    let error = db.store.create_booking(both, &alice()).await.unwrap_err();
+    let StoreError::Invalid(errors) = error else {
+        panic!("expected invalid fields, got {error:?}");
+    };
+    let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+    assert_eq!(fields[0], "room", "{errors:?}");
+    assert!(fields.contains(&"subject"), "{errors:?}");
+    assert!(fields.contains(&"end"), "{errors:?}");
+
+    let booking = db
+        .store
+        .create_booking(request(ROOM_A, hm(9, 0), hm(10, 0)), &alice())
+        .await
+        .unwrap();
+    let patch = BookingPatch {
+        room: Some("attic@example.com".to_owned()),
+        subject: Some("x".repeat(300)),
+        ..BookingPatch::default()
+    };
+    let error = db
+        .store
+        .update_booking(booking.id, 1, &patch, &alice())
+        .await
+        .unwrap_err();
+    let StoreError::Invalid(errors) = error else {
+        panic!("expected invalid fields, got {error:?}");
+    };
+    let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+    assert_eq!(fields, ["room", "subject"], "{errors:?}");
 }
 
 async fn soft_delete_keeps_booking(db: &TestDb) {
