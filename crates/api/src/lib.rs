@@ -19,6 +19,7 @@ pub mod openapi;
 mod precondition;
 mod requests;
 mod server;
+mod sync_gate;
 mod token_cache;
 mod views;
 
@@ -58,6 +59,7 @@ struct Inner {
     metrics: Metrics,
     tokens: token_cache::TokenCache,
     sync: std::sync::OnceLock<roombridge_sync::SyncEngine>,
+    sync_gate: sync_gate::SyncGate,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
                 metrics,
                 tokens: token_cache::TokenCache::default(),
                 sync: std::sync::OnceLock::new(),
+                sync_gate: sync_gate::SyncGate::default(),
             }),
         }
     }
@@ -100,6 +103,11 @@ impl AppState {
     /// Returns the sync engine, when one is configured.
     pub fn sync_engine(&self) -> Option<&roombridge_sync::SyncEngine> {
         self.inner.sync.get()
+    }
+
+    /// Returns the gate that coalesces manual full sync runs.
+    pub(crate) fn sync_gate(&self) -> &sync_gate::SyncGate {
+        &self.inner.sync_gate
     }
 
     /// Returns the API metrics.
