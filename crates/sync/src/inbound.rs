@@ -36,21 +36,21 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
     }
     // The responses change the room's copies after the commit above, so one
     // more read stores them now rather than a whole interval later. That
-    // read may find requests that arrived in between, which are answered in
-    // turn, up to `ANSWER_ROUNDS` times.
-    for _ in 0..ANSWER_ROUNDS {
+    // read may find requests that arrived in between, and the run responds
+    // to those in turn, up to `RESPONSE_ROUNDS` times.
+    for _ in 0..RESPONSE_ROUNDS {
         if run.answers.is_empty() {
             break;
         }
-        let round = run.answer_requests().await;
+        let round = run.respond_to_requests().await;
         if round.failed {
             // The feed has moved past a request that is still unanswered,
-            // so the next run reads the room in full and answers it again.
+            // so the next run reads the room in full and responds to it.
             // Another read now would move the cursor past it once more.
             run.reset_cursor().await;
             return run.report;
         }
-        if !round.answered {
+        if !round.sent {
             break;
         }
         match run.read_and_commit().await {
@@ -68,16 +68,16 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
     run.report
 }
 
-/// Times one room run answers the requests its reads found and reads the
-/// room again.
-const ANSWER_ROUNDS: usize = 3;
+/// Maximum number of times one room run responds to the requests its
+/// reads found and reads the room again.
+const RESPONSE_ROUNDS: usize = 3;
 
-/// What answering the requests of one read did.
+/// Outcome of responding to the requests of one read.
 #[derive(Debug, Default)]
-struct AnswerRound {
-    /// At least one response was sent.
-    answered: bool,
-    /// At least one request could not be answered.
+struct ResponseRound {
+    /// Whether at least one response was sent.
+    sent: bool,
+    /// Whether at least one request is left without a response by an error.
     failed: bool,
 }
 
@@ -163,10 +163,10 @@ struct RoomRun<'a> {
 
 impl RoomRun<'_> {
     /// Responds as the room to the requests the last read found.
-    async fn answer_requests(&mut self) -> AnswerRound {
+    async fn respond_to_requests(&mut self) -> ResponseRound {
         let engine = self.engine;
         let room = self.room;
-        let mut round = AnswerRound::default();
+        let mut round = ResponseRound::default();
         for (uid, recurrence_id) in std::mem::take(&mut self.answers) {
             let booking = match engine
                 .store
@@ -183,7 +183,7 @@ impl RoomRun<'_> {
             };
             match crate::outbound::answer_as_room(engine, room, &booking).await {
                 Ok(answer) => {
-                    round.answered = true;
+                    round.sent |= answer.sent;
                     self.report.requests += answer.requests;
                     if answer.declined {
                         self.report.declined += 1;

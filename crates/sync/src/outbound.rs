@@ -489,6 +489,9 @@ async fn mark_declined(
 /// Outcome of responding as the room.
 #[derive(Debug, Default)]
 pub(crate) struct Answer {
+    /// Whether a response was sent. None is sent while the request has not
+    /// reached the room's calendar, or once the room has responded.
+    pub(crate) sent: bool,
     pub(crate) declined: bool,
     pub(crate) requests: u32,
 }
@@ -555,6 +558,7 @@ pub(crate) async fn answer_as_room(
                 .respond_as_room(&room.address, &own.id, false, Some(&reason))
                 .await?;
             mark_declined(engine, booking, &reason).await?;
+            answer.sent = true;
             answer.declined = true;
         }
         None => {
@@ -562,6 +566,7 @@ pub(crate) async fn answer_as_room(
                 .backend
                 .respond_as_room(&room.address, &own.id, true, None)
                 .await?;
+            answer.sent = true;
             tracing::info!(
                 target: "roombridge::sync",
                 booking_id = %booking.id,
