@@ -855,3 +855,33 @@ fn booking_moved_into_a_taken_room_is_declined() {
         },
     ]);
 }
+
+/// An occurrence that the organizer moves onto another accepted meeting in
+/// an accept-as-room room is answered again, and declined, instead of
+/// staying accepted beside that meeting.
+#[test]
+fn occurrence_moved_into_a_clash_is_declined() {
+    replay(vec![
+        Operation::OutlookCreate {
+            room: 0,
+            slot: 8,
+            series: false,
+        },
+        Operation::OutlookCreate {
+            room: 2,
+            slot: 11,
+            series: true,
+        },
+        Operation::OutlookCreate {
+            room: 2,
+            slot: 8,
+            series: false,
+        },
+        Operation::Sync,
+        Operation::OutlookCancel { meeting: 0 },
+        Operation::OutlookMoveOccurrence {
+            occurrence: 0,
+            hours: -3,
+        },
+    ]);
+}

@@ -38,6 +38,9 @@ pub(crate) async fn sync_room(engine: &SyncEngine, room: &Room) -> RoomReport {
     // more read stores them now rather than a whole interval later. That
     // read may find requests that arrived in between, and the run responds
     // to those in turn, up to `RESPONSE_ROUNDS` times.
+    // NOTE: the cursor is stored before the responses are sent, so a crash
+    // in between leaves a request unanswered until its copy changes again
+    // or the room is read in full.
     for _ in 0..RESPONSE_ROUNDS {
         if run.answers.is_empty() {
             break;

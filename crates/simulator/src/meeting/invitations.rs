@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::cancellations::send_cancellations;
 use super::{Sending, attendee_addresses, message_from, person_for};
-use crate::model::{Folder, FreeBusy, Item, ItemKind, ResponseType};
+use crate::model::{CalendarData, Folder, FreeBusy, Item, ItemKind, ResponseType};
 use crate::org::Org;
 use crate::rooms;
 
@@ -133,7 +133,8 @@ pub(super) fn update_copy(org: &mut Org, copy_number: u64, organizer_item: &Item
         .expect("calendar copies carry calendar data");
     let moved = calendar.start != source.start
         || calendar.end != source.end
-        || calendar.recurrence != source.recurrence;
+        || calendar.recurrence != source.recurrence
+        || occurrence_moved(calendar, source);
 
     copy.subject = organizer_item.subject.clone();
     copy.body = organizer_item.body.clone();
@@ -196,7 +197,10 @@ pub fn propagate_update(
     }
     let old_targets = attendee_addresses(old);
     let new_targets = attendee_addresses(new);
-    let moved = old.start != new.start || old.end != new.end || old.recurrence != new.recurrence;
+    let moved = old.start != new.start
+        || old.end != new.end
+        || old.recurrence != new.recurrence
+        || occurrence_moved(old, new);
     let changed_fields = moved || old.location != new.location || before.subject != after.subject;
 
     if let Some(item) = org.items.get_mut(&number) {
@@ -231,4 +235,28 @@ pub fn propagate_update(
     if !removed.is_empty() {
         send_cancellations(org, number, &removed, sending.save_copy, now);
     }
+}
+
+/// Returns whether an occurrence of the series has other times in `after`
+/// than in `before`. An attendee answers a changed occurrence anew, as a
+/// moved meeting. Responses are kept per copy, not per occurrence, so the
+/// whole series waits for the answer.
+fn occurrence_moved(before: &CalendarData, after: &CalendarData) -> bool {
+    moved_occurrences(before) != moved_occurrences(after)
+}
+
+/// Lists the original start, start and end of every occurrence whose times
+/// differ from the series pattern.
+fn moved_occurrences(calendar: &CalendarData) -> Vec<(i64, Timestamp, Timestamp)> {
+    let duration = calendar.end.duration_since(calendar.start);
+    calendar
+        .exceptions
+        .iter()
+        .filter_map(|(original, change)| {
+            let start = Timestamp::from_second(*original).ok()?;
+            let end = start.checked_add(duration).ok()?;
+            let moved = change.start != start || change.end != end;
+            moved.then_some((*original, change.start, change.end))
+        })
+        .collect()
 }
