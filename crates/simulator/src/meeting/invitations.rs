@@ -238,9 +238,9 @@ pub fn propagate_update(
 }
 
 /// Returns whether an occurrence of the series has other times in `after`
-/// than in `before`. An attendee answers a changed occurrence anew, as a
-/// moved meeting. Responses are kept per copy, not per occurrence, so the
-/// whole series waits for the answer.
+/// than in `before`. An attendee responds to a changed occurrence again,
+/// as to a moved meeting. Responses are kept per copy, not per occurrence,
+/// so the whole series waits for a new response.
 fn occurrence_moved(before: &CalendarData, after: &CalendarData) -> bool {
     moved_occurrences(before) != moved_occurrences(after)
 }
