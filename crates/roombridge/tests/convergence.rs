@@ -885,3 +885,22 @@ fn occurrence_moved_into_a_clash_is_declined() {
         },
     ]);
 }
+
+/// A booking the room declined and Alice then renamed is confirmed again
+/// once the room accepts the update the rename sent it, in an auto-accept
+/// room and in an accept-as-room room.
+#[test]
+fn declined_booking_renamed_is_booked_again() {
+    for room in [1, 2] {
+        replay(vec![
+            Operation::Book { room, slot: 14 },
+            Operation::Sync,
+            Operation::OutlookDecline { room, item: 0 },
+            Operation::Sync,
+            Operation::Rename {
+                booking: 0,
+                name: 58,
+            },
+        ]);
+    }
+}

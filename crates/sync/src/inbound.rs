@@ -525,6 +525,12 @@ impl RoomRun<'_> {
                 link.room_change_key = meeting.id.change_key.clone();
                 self.merge_organizer_copy(&booking, link, known_rooms, commit)
                     .await?;
+                if booking.status == BookingStatus::Declined && meeting.blocks() {
+                    // The room holds the meeting again: an update sent after
+                    // its decline reached it as a new request, which it
+                    // accepted or, in accept-as-room mode, waits for an answer.
+                    reopen(&booking, commit);
+                }
             }
         }
         Ok(())
@@ -861,6 +867,22 @@ fn cancel(booking: &Booking, commit: &mut RoomSyncCommit) {
         ..ExchangeChange::default()
     };
     commit.changes.push(applied(booking, change, None, None));
+}
+
+/// Makes the change just decided for a declined booking confirm it again,
+/// unless that change cancels the booking.
+fn reopen(booking: &Booking, commit: &mut RoomSyncCommit) {
+    let Some(applied) = commit
+        .changes
+        .iter_mut()
+        .rev()
+        .find(|applied| applied.booking_id == booking.id)
+    else {
+        return;
+    };
+    if applied.change.status.is_none() {
+        applied.change.status = Some(BookingStatus::Confirmed);
+    }
 }
 
 fn applied(
