@@ -526,9 +526,10 @@ impl RoomRun<'_> {
                 self.merge_organizer_copy(&booking, link, known_rooms, commit)
                     .await?;
                 if booking.status == BookingStatus::Declined && meeting.blocks() {
-                    // The room holds the meeting again: an update sent after
-                    // its decline reached it as a new request, which it
-                    // accepted or, in accept-as-room mode, waits for an answer.
+                    // The room's calendar contains the meeting again, because
+                    // an update sent after the decline reached the room as a
+                    // new request. The room accepted it or, in accept-as-room
+                    // mode, waits for an answer.
                     reopen(&booking, commit);
                 }
             }
