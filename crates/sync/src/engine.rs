@@ -70,9 +70,16 @@ pub struct SyncEngine {
     pub(crate) config: SyncConfig,
     pub(crate) metrics: Option<crate::SyncMetrics>,
     room_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
-    /// Addresses of the known rooms with the rooms version they were read
-    /// at, shared by room runs so that each need not list every room.
-    known_rooms: Arc<Mutex<Option<(RoomsVersion, Arc<[String]>)>>>,
+    /// Addresses of the known rooms, shared by room runs so that each need
+    /// not list every room.
+    known_rooms: Arc<Mutex<Option<KnownRooms>>>,
+}
+
+/// Room addresses with the rooms version they were read at.
+#[derive(Debug)]
+struct KnownRooms {
+    version: RoomsVersion,
+    addresses: Arc<[String]>,
 }
 
 impl SyncEngine {
@@ -244,12 +251,12 @@ impl SyncEngine {
     /// the rooms changed since the last call.
     pub(crate) async fn known_rooms(&self) -> Result<Arc<[String]>, SyncError> {
         let version = self.store.rooms_version().await?;
-        if let Some((cached, rooms)) = &*lock(&self.known_rooms)
-            && *cached == version
+        if let Some(known) = &*lock(&self.known_rooms)
+            && known.version == version
         {
-            return Ok(rooms.clone());
+            return Ok(known.addresses.clone());
         }
-        let rooms: Arc<[String]> = self
+        let addresses: Arc<[String]> = self
             .store
             .list_rooms()
             .await?
@@ -258,8 +265,11 @@ impl SyncEngine {
             .collect();
         // A room added since `version` was read makes the next call read
         // the list again, because the version it finds differs.
-        *lock(&self.known_rooms) = Some((version, rooms.clone()));
-        Ok(rooms)
+        *lock(&self.known_rooms) = Some(KnownRooms {
+            version,
+            addresses: addresses.clone(),
+        });
+        Ok(addresses)
     }
 
     fn room_lock(&self, room: &str) -> Arc<tokio::sync::Mutex<()>> {
