@@ -1,0 +1,400 @@
+//! The web UI in a real browser: headless Chromium, driven through
+//! chromedriver's W3C WebDriver protocol, against the API server on
+//! 127.0.0.1 with a SQLite store. It signs in with a token, reads the
+//! timeline, books by dragging over a free slot, meets a conflict and a
+//! field error, changes a booking and deletes it, and checks each effect
+//! in the store as well as on the page.
+//!
+//! Without Chromium and chromedriver the test prints that it skipped,
+//! unless `ROOMBRIDGE_REQUIRE_BROWSER=1` makes it fail. Setting
+//! `ROOMBRIDGE_UI_SCREENSHOTS` to a folder saves a screenshot of each step.
+
+mod common;
+
+use common::webdriver::Browser;
+use common::{Db, ROOM_A, ROOM_B, TestApp};
+use http::StatusCode;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use roombridge_domain::{BookingStatus, ExchangeLink, ExternalBooking};
+use serde_json::{Value, json};
+
+/// Time zone of the browser; not UTC, so that a mix-up of local and UTC
+/// times shows as a booking in the wrong place.
+const ZONE: &str = "Europe/Berlin";
+const ALICE: &str = "alice@example.com";
+const BOB: &str = "bob@example.com";
+
+/// Returns `hour:minute` on `day` in [`ZONE`] as RFC 3339.
+fn local(day: Date, hour: i8, minute: i8) -> String {
+    let zoned = day
+        .at(hour, minute, 0, 0)
+        .to_zoned_datetime(TimeZone::get(ZONE).expect("known zone"))
+        .expect("valid local time");
+    zoned.timestamp().to_string()
+}
+
+/// Returns the bookings of `room` on `day` as `token`'s user reads them.
+async fn bookings_on(app: &TestApp, token: &str, room: &str, day: Date) -> Vec<Value> {
+    let path = format!(
+        "/api/v1/rooms/{room}/bookings?from={}&to={}",
+        local(day, 0, 0),
+        local(day.tomorrow().expect("a next day"), 0, 0)
+    );
+    let reply = app.client.get(&path).token(token).send().await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.json().as_array().expect("a list").clone()
+}
+
+/// Finds an own booking in `room` whose text contains `subject`.
+const OWN_BOOKING: &str = "return [...document.querySelectorAll(\
+     `.track[data-room=\"${arguments[0]}\"] .booking.own`)]\
+     .find((b) => b.textContent.includes(arguments[1])) || null;";
+
+/// Sets an input's value as a picker would and reports the change.
+const SET_VALUE: &str = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+     e.dispatchEvent(new Event('input', { bubbles: true })); \
+     e.dispatchEvent(new Event('change', { bubbles: true })); return e.value;";
+
+/// Returns the trimmed text of the first element matching a selector.
+const TEXT_OF: &str =
+    "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn booking_flow_in_browser() {
+    let Some(browser) = Browser::start("booking_flow_in_browser", ZONE).await else {
+        return;
+    };
+    let app = TestApp::start(Db::Sqlite, "booking_flow_in_browser")
+        .await
+        .expect("SQLite needs no server");
+    let alice = app.user(ALICE).await;
+    app.store
+        .upsert_user(roombridge_domain::User {
+            address: ALICE.to_owned(),
+            display_name: "Alice Example".to_owned(),
+        })
+        .await
+        .expect("name Alice");
+    let bob = app.user(BOB).await;
+    let day = jiff::Timestamp::now()
+        .to_zoned_datetime(TimeZone::get(ZONE).expect("known zone"))
+        .date();
+
+    // Someone booked Room A in Outlook, and Bob booked Room B here with a
+    // body that only he may read.
+    app.external(ROOM_A, "carol@example.com", &local(day, 9, 0), &local(day, 10, 0))
+        .await;
+    let mut request = common::booking(ROOM_B, &local(day, 13, 0), &local(day, 14, 0));
+    request["subject"] = json!("Bob's review");
+    request["body"] = json!("Private agenda 7c2d");
+    let created = app.create(&bob, &request).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+
+    // Alice's own meeting from Outlook, which the room has not accepted yet.
+    app.store
+        .upsert_external_booking(ExternalBooking {
+            room: ROOM_B.to_owned(),
+            organizer: ALICE.to_owned(),
+            subject: "Alice in Outlook".to_owned(),
+            body: String::new(),
+            start: local(day, 15, 0).parse().expect("a time"),
+            end: local(day, 16, 0).parse().expect("a time"),
+            time_zone: ZONE.to_owned(),
+            all_day: false,
+            attendees: Vec::new(),
+            status: BookingStatus::Tentative,
+            exchange: ExchangeLink {
+                uid: Some("uid-alice-outlook".to_owned()),
+                ..ExchangeLink::default()
+            },
+        })
+        .await
+        .expect("store Alice's Outlook booking");
+
+    let base = format!("http://{}", app.client.addr);
+    browser.goto(&format!("{base}/")).await;
+    browser.wait_for("#sign-in-form").await;
+    assert_eq!(browser.url().await, format!("{base}/ui/"));
+    let zone = browser
+        .script(
+            "return Intl.DateTimeFormat().resolvedOptions().timeZone;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(zone, json!(ZONE), "the browser runs in the test's zone");
+
+    // A wrong token is rejected on the sign-in form.
+    let token_input = browser.wait_for("#token").await;
+    browser.type_text(&token_input, "not-a-token").await;
+    browser.click_on("#sign-in-form button[type=submit]").await;
+    let error = browser
+        .wait_until("the sign-in error", TEXT_OF, json!(["#sign-in-error"]))
+        .await;
+    assert!(error.as_str().unwrap().contains("not accepted"), "{error}");
+
+    browser.clear(&token_input).await;
+    browser.type_text(&token_input, &alice).await;
+    browser.click_on("#sign-in-form button[type=submit]").await;
+    let who = browser
+        .wait_until("the signed-in user", TEXT_OF, json!(["#who-address"]))
+        .await;
+    assert_eq!(who, json!(ALICE));
+    let name = browser.script(TEXT_OF, json!(["#who-name"])).await;
+    assert_eq!(name, json!("Alice Example"));
+
+    // The timeline shows both rooms, the Outlook booking and Bob's.
+    let external = browser
+        .wait_for(&format!(
+            ".track[data-room=\"{ROOM_A}\"] .booking.origin-external"
+        ))
+        .await;
+    let external_text = browser
+        .script("return arguments[0].textContent;", json!([external]))
+        .await;
+    assert!(
+        external_text.as_str().unwrap().contains("Carol Outlook"),
+        "{external_text}"
+    );
+    let other = browser
+        .wait_for(&format!(".track[data-room=\"{ROOM_B}\"] .booking.other"))
+        .await;
+    let other_label = browser
+        .script("return arguments[0].getAttribute('aria-label');", json!([other]))
+        .await;
+    let other_label = other_label.as_str().unwrap();
+    assert!(other_label.contains("Bob's review"), "{other_label}");
+    assert!(other_label.contains(BOB), "{other_label}");
+    let page_text = browser
+        .script("return document.body.textContent;", json!([]))
+        .await;
+    assert!(
+        !page_text.as_str().unwrap().contains("Private agenda 7c2d"),
+        "Bob's private body reached Alice's page"
+    );
+    let room_text = browser
+        .script(
+            TEXT_OF,
+            json!([format!(".timeline-row[data-room=\"{ROOM_A}\"] .room-cell")]),
+        )
+        .await;
+    assert!(
+        room_text.as_str().unwrap().contains("Room A")
+            && room_text.as_str().unwrap().contains("6 seats"),
+        "{room_text}"
+    );
+    browser.save_screenshot("1-timeline").await;
+
+    // Her own Outlook booking is marked as hers, external and tentative,
+    // and opens read-only, because Exchange owns it.
+    let outlook = browser
+        .wait_for(&format!(
+            ".track[data-room=\"{ROOM_B}\"] .booking.own.origin-external.status-tentative"
+        ))
+        .await;
+    browser.click(&outlook).await;
+    browser.wait_for("#details-dialog[open]").await;
+    let note = browser.script(TEXT_OF, json!(["#details-note"])).await;
+    assert!(note.as_str().unwrap().contains("Outlook"), "{note}");
+    browser.click_on("#details-close").await;
+
+    // Dragging across 11:00 to 12:00 in Room A opens the form with that slot.
+    let points = browser
+        .script(
+            "const track = document.querySelector(`.track[data-room=\"${arguments[0]}\"]`); \
+             const left = (hour) => document.querySelector(`.hour[data-hour=\"${hour}\"]`) \
+                 .getBoundingClientRect().left; \
+             const box = track.getBoundingClientRect(); \
+             return [left(11) + 3, left(12) - 3, box.top + box.height / 2];",
+            json!([ROOM_A]),
+        )
+        .await;
+    let [from_x, to_x, y] = [0, 1, 2].map(|i| points[i].as_f64().expect("a number"));
+    browser.drag((from_x, y), (to_x, y)).await;
+    browser.wait_for("#booking-dialog[open]").await;
+    let slot = browser
+        .script(
+            "return ['room', 'start', 'end'].map((f) => document.getElementById(`booking-${f}`).value);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(slot, json!([ROOM_A, "11:00", "12:00"]));
+    let subject = browser.wait_for("#booking-subject").await;
+    browser.type_text(&subject, "Planning").await;
+    browser.save_screenshot("2-new-booking").await;
+    browser.click_on("#booking-save").await;
+    browser
+        .wait_until("the new booking", OWN_BOOKING, json!([ROOM_A, "Planning"]))
+        .await;
+    browser.save_screenshot("2-created").await;
+    let stored = bookings_on(&app, &alice, ROOM_A, day).await;
+    let planning = stored
+        .iter()
+        .find(|booking| booking["subject"] == "Planning")
+        .unwrap_or_else(|| panic!("no booking `Planning` in {stored:?}"));
+    assert_eq!(
+        planning["start"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap().to_string(),
+        local(day, 11, 0)
+    );
+    assert_eq!(planning["time_zone"], ZONE);
+    let id = planning["id"].as_str().unwrap().to_owned();
+
+    // An overlap with the Outlook booking names it in the form.
+    browser.click_on("#new-booking").await;
+    browser.wait_for("#booking-dialog[open]").await;
+    browser.script(SET_VALUE, json!(["#booking-room", ROOM_A])).await;
+    browser.script(SET_VALUE, json!(["#booking-start", "09:30"])).await;
+    browser.script(SET_VALUE, json!(["#booking-end", "10:30"])).await;
+    let subject = browser.wait_for("#booking-subject").await;
+    browser.type_text(&subject, "Clash").await;
+    browser.click_on("#booking-save").await;
+    let conflict = browser
+        .wait_until("the conflict message", TEXT_OF, json!(["#booking-error"]))
+        .await;
+    let conflict = conflict.as_str().unwrap();
+    assert!(conflict.contains("already booked"), "{conflict}");
+    assert!(conflict.contains("Carol Outlook"), "{conflict}");
+    browser.save_screenshot("3-conflict").await;
+
+    // A malformed attendee address is reported next to its field.
+    browser.script(SET_VALUE, json!(["#booking-start", "15:00"])).await;
+    browser.script(SET_VALUE, json!(["#booking-end", "16:00"])).await;
+    let attendees = browser.wait_for("#booking-attendees").await;
+    browser.type_text(&attendees, "not-an-address").await;
+    browser.click_on("#booking-save").await;
+    let field_error = browser
+        .wait_until(
+            "the attendee error",
+            TEXT_OF,
+            json!(["#booking-attendees-error"]),
+        )
+        .await;
+    assert!(
+        field_error.as_str().unwrap().contains("not-an-address"),
+        "{field_error}"
+    );
+    let invalid = browser
+        .script(
+            "return document.getElementById('booking-attendees').getAttribute('aria-invalid');",
+            json!([]),
+        )
+        .await;
+    assert_eq!(invalid, json!("true"));
+    browser.click_on("#booking-cancel").await;
+    assert_eq!(bookings_on(&app, &alice, ROOM_A, day).await.len(), 2);
+
+    // Alice changes her booking: a new subject and a later end.
+    let block = browser
+        .wait_until("the booking to edit", OWN_BOOKING, json!([ROOM_A, "Planning"]))
+        .await;
+    browser.click(&block).await;
+    browser.wait_for("#booking-dialog[open] #booking-delete").await;
+    browser
+        .wait_until(
+            "the history",
+            "return document.querySelectorAll('#booking-history-list > li').length === 1;",
+            json!([]),
+        )
+        .await;
+    let subject = browser.wait_for("#booking-subject").await;
+    browser.clear(&subject).await;
+    browser.type_text(&subject, "Planning v2").await;
+    browser.script(SET_VALUE, json!(["#booking-end", "12:30"])).await;
+    browser.save_screenshot("4-edit").await;
+    browser.click_on("#booking-save").await;
+    browser
+        .wait_until("the changed booking", OWN_BOOKING, json!([ROOM_A, "Planning v2"]))
+        .await;
+    let changed = app
+        .client
+        .get(&format!("/api/v1/bookings/{id}"))
+        .token(&alice)
+        .send()
+        .await
+        .json();
+    assert_eq!(changed["subject"], "Planning v2");
+    assert_eq!(changed["version"], 2);
+    assert_eq!(
+        changed["end"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap().to_string(),
+        local(day, 12, 30)
+    );
+
+    // The history now lists the change, and a confirmed delete removes
+    // the booking from the timeline.
+    let block = browser
+        .wait_until("the booking to delete", OWN_BOOKING, json!([ROOM_A, "Planning v2"]))
+        .await;
+    browser.click(&block).await;
+    browser
+        .wait_until(
+            "the history with the change",
+            "const items = document.querySelectorAll('#booking-history-list > li'); \
+             return items.length === 2 && items[0].textContent.includes('Planning v2');",
+            json!([]),
+        )
+        .await;
+    browser.click_on("#booking-delete").await;
+    browser.click_on("#delete-confirmed").await;
+    browser
+        .wait_until(
+            "the deleted booking to disappear",
+            &format!(
+                "return !document.querySelector('#booking-dialog[open]') && \
+                 !{}",
+                "[...document.querySelectorAll('.booking.own')].some((b) => b.textContent.includes('Planning'))"
+            ),
+            json!([]),
+        )
+        .await;
+    let deleted = app
+        .client
+        .get(&format!("/api/v1/bookings/{id}"))
+        .token(&alice)
+        .send()
+        .await
+        .json();
+    assert!(deleted["deleted_at"].is_string(), "{deleted}");
+
+    // Without an [exchange] section, Sync now reports why it did not run.
+    browser.click_on("#sync-now").await;
+    let status = browser
+        .wait_until(
+            "the sync result",
+            "const s = document.getElementById('status').textContent; \
+             return s.includes('Sync did not run') ? s : null;",
+            json!([]),
+        )
+        .await;
+    assert!(status.as_str().unwrap().contains("not configured"), "{status}");
+
+    // On a phone-sized window only the timeline scrolls sideways, and the
+    // toolbar stays reachable.
+    browser.set_window_size(400, 800).await;
+    browser
+        .wait_until(
+            "the narrow layout",
+            "return window.innerWidth <= 400 && \
+             document.documentElement.scrollWidth <= window.innerWidth;",
+            json!([]),
+        )
+        .await;
+    browser.wait_for("#new-booking").await;
+    let scrolls = browser
+        .script(
+            "const t = document.getElementById('timeline'); return t.scrollWidth > t.clientWidth;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(scrolls, json!(true), "the timeline scrolls inside its box");
+    browser.save_screenshot("6-narrow").await;
+
+    // Signing out forgets the token.
+    browser.click_on("#sign-out").await;
+    browser.wait_for("#sign-in-form").await;
+    let stored_token = browser
+        .script("return sessionStorage.getItem('roombridge.token');", json!([]))
+        .await;
+    assert_eq!(stored_token, Value::Null);
+
+    browser.quit().await;
+}
