@@ -76,7 +76,7 @@ async function call(method, path, { token = storedToken(), body, ifMatch } = {})
 
 const segment = encodeURIComponent;
 
-/** The endpoints the UI uses; each is documented in `/api/v1/openapi.json`. */
+/** The endpoints the UI uses; each is listed in the OpenAPI document. */
 export const api = {
   me: (token) => call("GET", `/api/v1/me`, { token }),
   rooms: () => call("GET", `/api/v1/rooms`),
