@@ -1,7 +1,7 @@
-//! The web UI's assets and `/api/v1/me` over real HTTP: every asset is
-//! served with its content type, an `ETag` and the security headers, the
-//! markup and scripts contain no inline code and no HTML injection sinks,
-//! and every API call in the scripts names an endpoint and method that the
+//! The web UI's assets and `/api/v1/me` over real HTTP. Every asset is
+//! served with its content type, an `ETag` and the security headers. The
+//! markup and scripts contain no inline code and no HTML injection sinks.
+//! Every API call in the scripts names an endpoint and method that the
 //! OpenAPI document lists.
 
 mod common;
@@ -141,12 +141,11 @@ async fn assets_carry_type_and_headers() {
             name => name.to_owned(),
         })
         .collect();
-    let on_disk: BTreeSet<String> =
-        std::fs::read_dir(format!("{}/ui", env!("CARGO_MANIFEST_DIR")))
-            .expect("list crates/api/ui")
-            .map(|entry| entry.expect("a folder entry").file_name())
-            .map(|name| name.to_string_lossy().into_owned())
-            .collect();
+    let on_disk: BTreeSet<String> = std::fs::read_dir(format!("{}/ui", env!("CARGO_MANIFEST_DIR")))
+        .expect("list crates/api/ui")
+        .map(|entry| entry.expect("a folder entry").file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
     assert_eq!(served, on_disk);
 }
 
@@ -168,7 +167,11 @@ async fn unknown_asset_not_found() {
     let app = TestApp::start(Db::Sqlite, "unknown_asset_not_found")
         .await
         .expect("SQLite needs no server");
-    for path in ["/ui/missing.js", "/ui/..%2FCargo.toml", "/ui/index.html.bak"] {
+    for path in [
+        "/ui/missing.js",
+        "/ui/..%2FCargo.toml",
+        "/ui/index.html.bak",
+    ] {
         let reply = app.client.get(path).send().await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_security_headers(path, &reply);
@@ -189,8 +192,17 @@ async fn markup_has_no_inline_code() {
     assert!(!page.contains(" style="), "a style attribute in the page");
     let script_tags = page.matches("<script").count();
     let external_scripts = page.matches("<script type=\"module\" src=\"/ui/").count();
-    assert_eq!(script_tags, external_scripts, "an inline <script> in the page");
-    for attribute in [" onclick=", " onload=", " onerror=", " onsubmit=", "javascript:"] {
+    assert_eq!(
+        script_tags, external_scripts,
+        "an inline <script> in the page"
+    );
+    for attribute in [
+        " onclick=",
+        " onload=",
+        " onerror=",
+        " onsubmit=",
+        "javascript:",
+    ] {
         assert!(!page.contains(attribute), "`{attribute}` in the page");
     }
 

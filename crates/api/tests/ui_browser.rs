@@ -1,9 +1,9 @@
 //! The web UI in a real browser: headless Chromium, driven through
 //! chromedriver's W3C WebDriver protocol, against the API server on
 //! 127.0.0.1 with a SQLite store. It signs in with a token, reads the
-//! timeline, books by dragging over a free slot, meets a conflict and a
-//! field error, changes a booking and deletes it, and checks each effect
-//! in the store as well as on the page.
+//! timeline and books by dragging over a free slot. It meets a conflict
+//! and a field error, then changes a booking and deletes it. Each effect
+//! is checked in the store as well as on the page.
 //!
 //! Without Chromium and chromedriver the test prints that it skipped,
 //! unless `ROOMBRIDGE_REQUIRE_BROWSER=1` makes it fail. Setting
@@ -83,8 +83,13 @@ async fn booking_flow_in_browser() {
 
     // Someone booked Room A in Outlook, and Bob booked Room B here with a
     // body that only he may read.
-    app.external(ROOM_A, "carol@example.com", &local(day, 9, 0), &local(day, 10, 0))
-        .await;
+    app.external(
+        ROOM_A,
+        "carol@example.com",
+        &local(day, 9, 0),
+        &local(day, 10, 0),
+    )
+    .await;
     let mut request = common::booking(ROOM_B, &local(day, 13, 0), &local(day, 14, 0));
     request["subject"] = json!("Bob's review");
     request["body"] = json!("Private agenda 7c2d");
@@ -160,7 +165,10 @@ async fn booking_flow_in_browser() {
         .wait_for(&format!(".track[data-room=\"{ROOM_B}\"] .booking.other"))
         .await;
     let other_label = browser
-        .script("return arguments[0].getAttribute('aria-label');", json!([other]))
+        .script(
+            "return arguments[0].getAttribute('aria-label');",
+            json!([other]),
+        )
         .await;
     let other_label = other_label.as_str().unwrap();
     assert!(other_label.contains("Bob's review"), "{other_label}");
@@ -233,7 +241,12 @@ async fn booking_flow_in_browser() {
         .find(|booking| booking["subject"] == "Planning")
         .unwrap_or_else(|| panic!("no booking `Planning` in {stored:?}"));
     assert_eq!(
-        planning["start"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap().to_string(),
+        planning["start"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .to_string(),
         local(day, 11, 0)
     );
     assert_eq!(planning["time_zone"], ZONE);
@@ -242,9 +255,15 @@ async fn booking_flow_in_browser() {
     // An overlap with the Outlook booking names it in the form.
     browser.click_on("#new-booking").await;
     browser.wait_for("#booking-dialog[open]").await;
-    browser.script(SET_VALUE, json!(["#booking-room", ROOM_A])).await;
-    browser.script(SET_VALUE, json!(["#booking-start", "09:30"])).await;
-    browser.script(SET_VALUE, json!(["#booking-end", "10:30"])).await;
+    browser
+        .script(SET_VALUE, json!(["#booking-room", ROOM_A]))
+        .await;
+    browser
+        .script(SET_VALUE, json!(["#booking-start", "09:30"]))
+        .await;
+    browser
+        .script(SET_VALUE, json!(["#booking-end", "10:30"]))
+        .await;
     let subject = browser.wait_for("#booking-subject").await;
     browser.type_text(&subject, "Clash").await;
     browser.click_on("#booking-save").await;
@@ -257,8 +276,12 @@ async fn booking_flow_in_browser() {
     browser.save_screenshot("3-conflict").await;
 
     // A malformed attendee address is reported next to its field.
-    browser.script(SET_VALUE, json!(["#booking-start", "15:00"])).await;
-    browser.script(SET_VALUE, json!(["#booking-end", "16:00"])).await;
+    browser
+        .script(SET_VALUE, json!(["#booking-start", "15:00"]))
+        .await;
+    browser
+        .script(SET_VALUE, json!(["#booking-end", "16:00"]))
+        .await;
     let attendees = browser.wait_for("#booking-attendees").await;
     browser.type_text(&attendees, "not-an-address").await;
     browser.click_on("#booking-save").await;
@@ -285,10 +308,16 @@ async fn booking_flow_in_browser() {
 
     // Alice changes her booking: a new subject and a later end.
     let block = browser
-        .wait_until("the booking to edit", OWN_BOOKING, json!([ROOM_A, "Planning"]))
+        .wait_until(
+            "the booking to edit",
+            OWN_BOOKING,
+            json!([ROOM_A, "Planning"]),
+        )
         .await;
     browser.click(&block).await;
-    browser.wait_for("#booking-dialog[open] #booking-delete").await;
+    browser
+        .wait_for("#booking-dialog[open] #booking-delete")
+        .await;
     browser
         .wait_until(
             "the history",
@@ -299,11 +328,17 @@ async fn booking_flow_in_browser() {
     let subject = browser.wait_for("#booking-subject").await;
     browser.clear(&subject).await;
     browser.type_text(&subject, "Planning v2").await;
-    browser.script(SET_VALUE, json!(["#booking-end", "12:30"])).await;
+    browser
+        .script(SET_VALUE, json!(["#booking-end", "12:30"]))
+        .await;
     browser.save_screenshot("4-edit").await;
     browser.click_on("#booking-save").await;
     browser
-        .wait_until("the changed booking", OWN_BOOKING, json!([ROOM_A, "Planning v2"]))
+        .wait_until(
+            "the changed booking",
+            OWN_BOOKING,
+            json!([ROOM_A, "Planning v2"]),
+        )
         .await;
     let changed = app
         .client
@@ -315,14 +350,23 @@ async fn booking_flow_in_browser() {
     assert_eq!(changed["subject"], "Planning v2");
     assert_eq!(changed["version"], 2);
     assert_eq!(
-        changed["end"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap().to_string(),
+        changed["end"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .to_string(),
         local(day, 12, 30)
     );
 
     // The history now lists the change, and a confirmed delete removes
     // the booking from the timeline.
     let block = browser
-        .wait_until("the booking to delete", OWN_BOOKING, json!([ROOM_A, "Planning v2"]))
+        .wait_until(
+            "the booking to delete",
+            OWN_BOOKING,
+            json!([ROOM_A, "Planning v2"]),
+        )
         .await;
     browser.click(&block).await;
     browser
@@ -365,7 +409,10 @@ async fn booking_flow_in_browser() {
             json!([]),
         )
         .await;
-    assert!(status.as_str().unwrap().contains("not configured"), "{status}");
+    assert!(
+        status.as_str().unwrap().contains("not configured"),
+        "{status}"
+    );
 
     // On a phone-sized window only the timeline scrolls sideways, and the
     // toolbar stays reachable.
@@ -388,11 +435,14 @@ async fn booking_flow_in_browser() {
     assert_eq!(scrolls, json!(true), "the timeline scrolls inside its box");
     browser.save_screenshot("6-narrow").await;
 
-    // Signing out forgets the token.
+    // Signing out removes the token from `sessionStorage`.
     browser.click_on("#sign-out").await;
     browser.wait_for("#sign-in-form").await;
     let stored_token = browser
-        .script("return sessionStorage.getItem('roombridge.token');", json!([]))
+        .script(
+            "return sessionStorage.getItem('roombridge.token');",
+            json!([]),
+        )
         .await;
     assert_eq!(stored_token, Value::Null);
 

@@ -42,14 +42,14 @@ function roomName(rooms, address) {
   return room ? room.name : address;
 }
 
-/** One line about a conflicting booking, as much as the API returned. */
+/** Describes a conflicting booking in one line, with what the API returned. */
 function conflictLine(booking, rooms, me) {
-  const who = booking.organizer === me ? "you" : booking.organizer;
-  const where = booking.origin === "external" ? ", booked in Outlook" : "";
+  const organizer = booking.organizer === me ? "you" : booking.organizer;
+  const origin = booking.origin === "external" ? ", booked in Outlook" : "";
   return (
     `${booking.subject || "(no subject)"}: ` +
     `${formatTimeRange(new Date(booking.start), new Date(booking.end))} in ` +
-    `${roomName(rooms, booking.room)}, by ${who}${where}`
+    `${roomName(rooms, booking.room)}, by ${organizer}${origin}`
   );
 }
 
@@ -208,7 +208,7 @@ export function bookingDialogs(context) {
         .slice()
         .reverse()
         .map((entry) => {
-          const who = entry.side === "exchange" ? "Exchange" : entry.actor;
+          const author = entry.side === "exchange" ? "Exchange" : entry.actor;
           const changes =
             entry.action === "created"
               ? []
@@ -226,7 +226,7 @@ export function bookingDialogs(context) {
             element(
               "span",
               { className: "history-head" },
-              `${formatDateTime(new Date(entry.at))}: ${entry.action} by ${who} (version ${entry.version})`,
+              `${formatDateTime(new Date(entry.at))}: ${entry.action} by ${author} (version ${entry.version})`,
             ),
             changes.length ? element("ul", {}, changes) : null,
           );
@@ -250,6 +250,7 @@ export function bookingDialogs(context) {
       context.onError(`The booking could not be opened: ${error.message}`);
       return;
     }
+
     const view = current.data;
     editing = { id: view.id, etag: current.etag, view };
     resetForm();
@@ -264,18 +265,21 @@ export function bookingDialogs(context) {
     inputs.start.value = clock(start);
     inputs.end.value = clock(end);
     inputs.attendees.value = (view.attendees || []).map((attendee) => attendee.address).join(", ");
+
     const status = view.status === "confirmed" ? "" : `Status: ${view.status}. `;
     const reason = view.declined_reason ? `The room said: ${view.declined_reason}. ` : "";
     if (status || reason) {
       summary.hidden = false;
       summary.textContent = `${status}${reason}`;
     }
+
     const sync = context.syncState(view.id);
     if (sync) {
       syncLine.hidden = false;
       syncLine.className = `sync-state sync-${sync.state}`;
       syncLine.textContent = `${SYNC_WORDS[sync.state]}${sync.error ? `: ${sync.error}` : ""}.`;
     }
+
     history.hidden = false;
     dialog.showModal();
     inputs.subject.focus();

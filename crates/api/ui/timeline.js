@@ -74,6 +74,7 @@ function bookingButton(booking, model, range, onBooking) {
   const end = Math.min(range.last * 60, minutesIntoDay(model.day, new Date(booking.end)));
   const own = booking.organizer === model.me;
   const sync = model.syncStates.get(booking.id);
+
   const classes = [
     "booking",
     own ? "own" : "other",
@@ -81,6 +82,7 @@ function bookingButton(booking, model, range, onBooking) {
     `status-${booking.status}`,
     sync ? `sync-${sync.state}` : "",
   ];
+
   const tags = [];
   if (booking.origin === "external") {
     tags.push("Outlook");
@@ -91,6 +93,7 @@ function bookingButton(booking, model, range, onBooking) {
   if (sync && sync.state !== "synced") {
     tags.push(sync.state === "waiting" ? "not synced" : "sync failed");
   }
+
   const description = describe(booking, model);
   const button = element(
     "button",
@@ -109,6 +112,7 @@ function bookingButton(booking, model, range, onBooking) {
     ),
     tags.length ? element("span", { className: "booking-tags" }, tags.join(" · ")) : null,
   );
+
   button.style.left = `${((start - range.first * 60) / span) * 100}%`;
   button.style.width = `${(Math.max(end - start, 0) / span) * 100}%`;
   button.addEventListener("click", () => onBooking(booking));

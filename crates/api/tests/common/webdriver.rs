@@ -22,7 +22,7 @@ pub const REQUIRE_BROWSER_VAR: &str = "ROOMBRIDGE_REQUIRE_BROWSER";
 /// Key of an element reference in WebDriver JSON (W3C WebDriver, 12.1).
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// Longest wait for a DOM condition before the test fails.
+/// Maximum wait for a DOM condition before the test fails.
 pub const WAIT_LIMIT: Duration = Duration::from_secs(10);
 
 /// Pause between two checks of a DOM condition.
@@ -106,7 +106,10 @@ impl Browser {
             if let Ok(Some(status)) = self.process.try_wait() {
                 panic!("chromedriver exited at start with {status}");
             }
-            if tokio::net::TcpStream::connect(self.driver.addr).await.is_ok() {
+            if tokio::net::TcpStream::connect(self.driver.addr)
+                .await
+                .is_ok()
+            {
                 let reply = self.driver.get("/status").send().await;
                 if reply.json()["value"]["ready"] == json!(true) {
                     return;
@@ -201,14 +204,14 @@ impl Browser {
     }
 
     /// Runs `script` until it returns something other than `null`, `false`
-    /// or an empty string, and returns that; fails the test after
-    /// [`WAIT_LIMIT`] with `what` and the page's status line.
+    /// or an empty string, and returns that value. After [`WAIT_LIMIT`] the
+    /// test fails with `what` and the page's status line.
     pub async fn wait_until(&self, what: &str, script: &str, args: Value) -> Value {
         let started = Instant::now();
         loop {
             let value = self.script(script, args.clone()).await;
-            let done = !matches!(&value, Value::Null | Value::Bool(false))
-                && value.as_str() != Some("");
+            let done =
+                !matches!(&value, Value::Null | Value::Bool(false)) && value.as_str() != Some("");
             if done {
                 return value;
             }
@@ -277,9 +280,7 @@ impl Browser {
 
     /// Drags the mouse from one viewport point to another.
     pub async fn drag(&self, from: (f64, f64), to: (f64, f64)) {
-        let point = |(x, y): (f64, f64)| {
-            json!({ "type": "pointerMove", "origin": "viewport", "x": x.round() as i64, "y": y.round() as i64, "duration": 0 })
-        };
+        let point = |(x, y): (f64, f64)| json!({ "type": "pointerMove", "origin": "viewport", "x": x.round() as i64, "y": y.round() as i64, "duration": 0 });
         let actions = json!({
             "actions": [{
                 "type": "pointer",
@@ -351,9 +352,8 @@ fn end_session_blocking(addr: SocketAddr, session: &str) {
         return;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let request = format!(
-        "DELETE /session/{session} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    );
+    let request =
+        format!("DELETE /session/{session} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_ok() {
         let mut reply = Vec::new();
         let _ = stream.read_to_end(&mut reply);
