@@ -15,7 +15,35 @@ import {
   parseClock,
   rfc3339,
 } from "./time.js";
-import { SYNC_WORDS } from "./timeline.js";
+
+/** What the dialog says about a booking's status, unless it is confirmed. */
+const STATUS_SENTENCES = {
+  tentative: "Tentative: the room has not accepted this booking yet.",
+  declined: "The room declined this booking.",
+  cancelled: "This booking was cancelled in Exchange.",
+};
+
+/** What the dialog says about the sync state of the user's own booking. */
+const SYNC_SENTENCES = {
+  synced: "This booking is in Exchange.",
+  waiting: "The latest change is waiting to be sent to Exchange.",
+  failed: "The latest change could not be sent to Exchange",
+};
+
+/** Readable names of the booking fields that a history entry lists. */
+const FIELD_NAMES = {
+  room: "room",
+  subject: "subject",
+  body: "description",
+  start: "start",
+  end: "end",
+  time_zone: "time zone",
+  all_day: "all day",
+  attendees: "attendees",
+  status: "status",
+  declined_reason: "reason for declining",
+  deleted_at: "deleted",
+};
 
 /** Form fields that the API's 422 `details.fields` can name. */
 const FIELDS = ["room", "subject", "date", "start", "end", "attendees"];
@@ -58,7 +86,7 @@ function historyValue(field, value) {
   if (value === null || value === undefined || value === "") {
     return "(none)";
   }
-  if ((field === "start" || field === "end") && typeof value === "string") {
+  if (["start", "end", "deleted_at"].includes(field) && typeof value === "string") {
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) {
       return formatDateTime(date);
@@ -216,7 +244,8 @@ export function bookingDialogs(context) {
                   element(
                     "li",
                     {},
-                    `${change.field}: ${historyValue(change.field, change.from)} → ` +
+                    `${FIELD_NAMES[change.field] || change.field}: ` +
+                      `${historyValue(change.field, change.from)} → ` +
                       historyValue(change.field, change.to),
                   ),
                 );
@@ -266,8 +295,8 @@ export function bookingDialogs(context) {
     inputs.end.value = clock(end);
     inputs.attendees.value = (view.attendees || []).map((attendee) => attendee.address).join(", ");
 
-    const status = view.status === "confirmed" ? "" : `Status: ${view.status}. `;
-    const reason = view.declined_reason ? `The room said: ${view.declined_reason}. ` : "";
+    const status = STATUS_SENTENCES[view.status] || "";
+    const reason = view.declined_reason ? ` Reason: ${view.declined_reason}` : "";
     if (status || reason) {
       summary.hidden = false;
       summary.textContent = `${status}${reason}`;
@@ -277,7 +306,10 @@ export function bookingDialogs(context) {
     if (sync) {
       syncLine.hidden = false;
       syncLine.className = `sync-state sync-${sync.state}`;
-      syncLine.textContent = `${SYNC_WORDS[sync.state]}${sync.error ? `: ${sync.error}` : ""}.`;
+      syncLine.textContent =
+        sync.state === "failed"
+          ? `${SYNC_SENTENCES.failed}: ${sync.error || "no error recorded"}.`
+          : SYNC_SENTENCES[sync.state];
     }
 
     history.hidden = false;

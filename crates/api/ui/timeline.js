@@ -22,10 +22,10 @@ const STATUS_WORDS = {
 };
 
 /** Words for the sync state of an own booking, keyed as `syncStates` has them. */
-export const SYNC_WORDS = {
-  synced: "In Exchange",
-  waiting: "Waiting to be sent to Exchange",
-  failed: "Could not be sent to Exchange",
+const SYNC_WORDS = {
+  synced: "in Exchange",
+  waiting: "waiting to be sent to Exchange",
+  failed: "could not be sent to Exchange",
 };
 
 /**
@@ -63,12 +63,12 @@ export function describe(booking, model) {
   parts.push(STATUS_WORDS[booking.status] || booking.status);
   const sync = model.syncStates.get(booking.id);
   if (sync) {
-    parts.push(SYNC_WORDS[sync.state].toLowerCase());
+    parts.push(SYNC_WORDS[sync.state]);
   }
   return parts.join(", ");
 }
 
-function bookingButton(booking, model, range, onBooking) {
+function bookingButton(booking, lane, model, range, onBooking) {
   const span = (range.last - range.first) * 60;
   const start = Math.max(range.first * 60, minutesIntoDay(model.day, new Date(booking.start)));
   const end = Math.min(range.last * 60, minutesIntoDay(model.day, new Date(booking.end)));
@@ -84,6 +84,11 @@ function bookingButton(booking, model, range, onBooking) {
   ];
 
   const tags = [];
+  // The colour of a declined or cancelled booking no longer shows whose
+  // it is, so the text does.
+  if (own && (booking.status === "declined" || booking.status === "cancelled")) {
+    tags.push("yours");
+  }
   if (booking.origin === "external") {
     tags.push("Outlook");
   }
@@ -115,8 +120,32 @@ function bookingButton(booking, model, range, onBooking) {
 
   button.style.left = `${((start - range.first * 60) / span) * 100}%`;
   button.style.width = `${(Math.max(end - start, 0) / span) * 100}%`;
+  button.style.setProperty("--lane", String(lane));
   button.addEventListener("click", () => onBooking(booking));
   return button;
+}
+
+/**
+ * Assigns each booking a lane, so that overlapping bookings of one room
+ * (a declined booking beside the one that took its slot, say) sit one
+ * below the other. Returns a Map from booking id to lane and the number
+ * of lanes.
+ */
+function assignLanes(bookings) {
+  const lanes = new Map();
+  const laneEnds = [];
+  const ordered = [...bookings].sort((a, b) => new Date(a.start) - new Date(b.start));
+  for (const booking of ordered) {
+    const start = new Date(booking.start).getTime();
+    let lane = laneEnds.findIndex((end) => end <= start);
+    if (lane === -1) {
+      lane = laneEnds.length;
+      laneEnds.push(0);
+    }
+    laneEnds[lane] = new Date(booking.end).getTime();
+    lanes.set(booking.id, lane);
+  }
+  return { lanes, count: Math.max(laneEnds.length, 1) };
 }
 
 /** Returns the minute of the day under the horizontal position `x`. */
@@ -263,8 +292,11 @@ export function renderTimeline(container, model, handlers) {
       "aria-label": `Bookings of ${room.name}`,
     });
     const bookings = model.bookings.get(room.address) || [];
+    const { lanes, count } = assignLanes(bookings);
+    track.style.setProperty("--lanes", String(count));
     for (const booking of bookings) {
-      track.append(bookingButton(booking, model, range, handlers.onBooking));
+      const lane = lanes.get(booking.id);
+      track.append(bookingButton(booking, lane, model, range, handlers.onBooking));
     }
     const line = nowLine(model, range);
     if (line) {
