@@ -137,6 +137,7 @@ async fn booking_flow_in_browser() {
         .wait_until("the sign-in error", TEXT_OF, json!(["#sign-in-error"]))
         .await;
     assert!(error.as_str().unwrap().contains("not accepted"), "{error}");
+    browser.save_screenshot("0-sign-in").await;
 
     browser.clear(&token_input).await;
     browser.type_text(&token_input, &alice).await;
@@ -192,6 +193,41 @@ async fn booking_flow_in_browser() {
         "{room_text}"
     );
     browser.save_screenshot("1-timeline").await;
+
+    // The filter narrows the rooms, and the next day has no bookings.
+    let filter = browser.wait_for("#room-filter").await;
+    browser.type_text(&filter, "room b").await;
+    browser
+        .wait_until(
+            "only Room B after filtering",
+            "const rows = [...document.querySelectorAll('.timeline-row')]; \
+             return rows.length === 1 && rows[0].dataset.room === arguments[0];",
+            json!([ROOM_B]),
+        )
+        .await;
+    browser.clear(&filter).await;
+    browser
+        .wait_until(
+            "both rooms again",
+            "return document.querySelectorAll('.timeline-row').length === 2;",
+            json!([]),
+        )
+        .await;
+    browser.click_on("#next-day").await;
+    browser
+        .wait_until(
+            "an empty next day",
+            "return document.querySelectorAll('.timeline-row').length === 2 && \
+             document.querySelectorAll('.booking').length === 0;",
+            json!([]),
+        )
+        .await;
+    browser.click_on("#today").await;
+    browser
+        .wait_for(&format!(
+            ".track[data-room=\"{ROOM_A}\"] .booking.origin-external"
+        ))
+        .await;
 
     // Her own Outlook booking is marked as hers, external and tentative,
     // and opens read-only, because Exchange owns it.

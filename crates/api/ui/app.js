@@ -161,7 +161,14 @@ async function refresh(message = "") {
     byId("day-title").textContent = formatDay(day);
     renderTimeline(
       byId("timeline"),
-      { day, rooms: shown, bookings, me: state.me.address, syncStates },
+      {
+        day,
+        rooms: shown,
+        filtered: state.filter.trim() !== "",
+        bookings,
+        me: state.me.address,
+        syncStates,
+      },
       {
         onSlot: (room, start, end) => dialogs.openNew({ room: room.address, day, start, end }),
         onBooking: (booking) => dialogs.openBooking(booking),
@@ -245,12 +252,14 @@ async function signIn(event) {
     return;
   }
   problem.textContent = "";
+  byId("token").removeAttribute("aria-invalid");
   try {
     const { data } = await api.me(token);
     storeToken(token);
     state.me = data;
     showWorkspace();
   } catch (error) {
+    byId("token").setAttribute("aria-invalid", "true");
     problem.textContent =
       error instanceof ApiError && error.status === 401
         ? "This token was not accepted: it is unknown, expired or revoked. Ask for a new one."
@@ -270,14 +279,20 @@ async function start() {
     const room = matchingRooms()[0];
     dialogs.openNew({ room: room && room.address, day: state.day, ...nextSlot(state.day) });
   });
+  // Typing refreshes after a pause. `change` also covers a field emptied
+  // without key presses, such as by the browser's clear button.
   let filterTimer = 0;
-  byId("room-filter").addEventListener("input", (event) => {
+  const filterRooms = (event) => {
     clearTimeout(filterTimer);
     filterTimer = setTimeout(() => {
-      state.filter = event.target.value;
-      refresh();
+      if (state.filter !== event.target.value) {
+        state.filter = event.target.value;
+        refresh();
+      }
     }, 250);
-  });
+  };
+  byId("room-filter").addEventListener("input", filterRooms);
+  byId("room-filter").addEventListener("change", filterRooms);
   setInterval(() => {
     const dialogOpen = document.querySelector("dialog[open]");
     if (state.me && document.visibilityState === "visible" && !dialogOpen) {

@@ -30,13 +30,14 @@ const SYNC_WORDS = {
 
 /**
  * Returns the first and last hour to show: the office day, widened to the
- * whole hours of every booking of `day`.
+ * whole hours of every booking of `day`. All-day bookings span whatever is
+ * shown, so they widen nothing.
  */
 function hourRange(day, bookingsByRoom) {
   let first = DEFAULT_FIRST_HOUR;
   let last = DEFAULT_LAST_HOUR;
   for (const bookings of bookingsByRoom.values()) {
-    for (const booking of bookings) {
+    for (const booking of bookings.filter((candidate) => !candidate.all_day)) {
       const start = Math.max(0, minutesIntoDay(day, new Date(booking.start)));
       const end = Math.min(24 * 60, minutesIntoDay(day, new Date(booking.end)));
       first = Math.min(first, Math.floor(start / 60));
@@ -88,6 +89,9 @@ function bookingButton(booking, lane, model, range, onBooking) {
   // it is, so the text does.
   if (own && (booking.status === "declined" || booking.status === "cancelled")) {
     tags.push("yours");
+  }
+  if (booking.all_day) {
+    tags.push("all day");
   }
   if (booking.origin === "external") {
     tags.push("Outlook");
@@ -274,8 +278,9 @@ function nowLine(model, range) {
  * Renders the timeline of `model` into `container`.
  *
  * `model` has `day` (`YYYY-MM-DD`), `rooms`, `bookings` (a Map from room
- * address to that day's bookings), `me` (the user's address) and
- * `syncStates` (a Map from booking id to `{state, error}`). The handlers are
+ * address to that day's bookings), `filtered` (whether a filter hides
+ * rooms), `me` (the user's address) and `syncStates` (a Map from booking
+ * id to `{state, error}`). The handlers are
  * `onSlot(room, startMinute, endMinute)`, `onBooking(booking)` and
  * `onBookRoom(room)`.
  */
@@ -313,7 +318,10 @@ export function renderTimeline(container, model, handlers) {
     );
   }
   if (model.rooms.length === 0) {
-    timeline.append(element("p", { className: "empty" }, "No room matches the filter."));
+    const message = model.filtered
+      ? "No room matches the filter."
+      : "No rooms yet. An administrator adds them with `roombridge room add` or in the configuration.";
+    timeline.append(element("p", { className: "empty" }, message));
   }
   // A refresh keeps the sideways scroll position of a narrow window.
   const scrolled = container.scrollLeft;
