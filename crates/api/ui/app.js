@@ -41,6 +41,8 @@ function setStatus(message, kind = "info") {
 }
 
 function showSignIn(message = "") {
+  // A refresh still under way must not render for the signed-out user.
+  refreshes += 1;
   state.me = null;
   byId("account").hidden = true;
   byId("workspace").hidden = true;

@@ -100,8 +100,9 @@ function historyValue(field, value) {
 
 /**
  * Wires the dialogs of the page. `context` has `rooms()` and `me()`
- * (current room list and user address), `syncState(id)`, `onChanged()`
- * (refresh the timeline) and `onUnauthorized(error)`.
+ * (current room list and user address), `syncState(id)`,
+ * `onChanged(message)` (refresh the timeline), `onUnauthorized(error)` and
+ * `onError(message)`.
  */
 export function bookingDialogs(context) {
   const dialog = byId("booking-dialog");
@@ -409,10 +410,20 @@ export function bookingDialogs(context) {
     if (new Date(values.end).getTime() !== new Date(view.end).getTime()) {
       changes.end = values.end;
     }
-    const before = (view.attendees || []).map((attendee) => attendee.address).join(",");
+    const known = new Map((view.attendees || []).map((attendee) => [attendee.address, attendee]));
+    const before = [...known.keys()].join(",");
     const after = values.attendees.map((attendee) => attendee.address.toLowerCase()).join(",");
     if (before.toLowerCase() !== after) {
-      changes.attendees = values.attendees;
+      // Attendees that stay keep their name and role.
+      changes.attendees = values.attendees.map((attendee) => {
+        const kept = known.get(attendee.address.toLowerCase());
+        if (!kept) {
+          return attendee;
+        }
+        return kept.name
+          ? { address: kept.address, name: kept.name, role: kept.role }
+          : { address: kept.address, role: kept.role };
+      });
     }
     return changes;
   }
