@@ -482,5 +482,28 @@ async fn booking_flow_in_browser() {
         .await;
     assert_eq!(stored_token, Value::Null);
 
+    // The page ran without a script error or a blocked resource. The
+    // console also lists each non-2xx response, which the steps above
+    // caused on purpose.
+    let expected = [
+        "status of 401",
+        "status of 409",
+        "status of 422",
+        "status of 503",
+    ];
+    let messages = browser.console_messages().await;
+    assert!(
+        messages
+            .iter()
+            .any(|message| message.contains("status of 401")),
+        "the console log lists the rejected sign-in, so it is being read: {messages:?}"
+    );
+    for message in messages {
+        assert!(
+            expected.iter().any(|status| message.contains(status)),
+            "unexpected browser console message: {message}"
+        );
+    }
+
     browser.quit().await;
 }

@@ -143,6 +143,7 @@ impl Browser {
             "capabilities": {
                 "alwaysMatch": {
                     "browserName": "chrome",
+                    "goog:loggingPrefs": { "browser": "ALL" },
                     "goog:chromeOptions": {
                         "binary": chromium.display().to_string(),
                         "args": arguments,
@@ -297,6 +298,28 @@ impl Browser {
         });
         self.command(http::Method::POST, "/actions", Some(actions))
             .await;
+    }
+
+    /// Returns the messages of the browser console since the last call,
+    /// through chromedriver's log endpoint, which is not part of W3C
+    /// WebDriver.
+    pub async fn console_messages(&self) -> Vec<String> {
+        let entries = self
+            .command(
+                http::Method::POST,
+                "/se/log",
+                Some(json!({ "type": "browser" })),
+            )
+            .await;
+        entries
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|entry| format!("{} {}", entry["level"], entry["message"]))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Resizes the browser window, in CSS pixels.
