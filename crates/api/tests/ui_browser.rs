@@ -129,6 +129,32 @@ async fn booking_flow_in_browser() {
         .await;
     assert_eq!(zone, json!(ZONE), "the browser runs in the test's zone");
 
+    // Positions follow the wall clock on the days daylight saving time
+    // starts and ends in Berlin, and times go out with that day's offset.
+    let clock = browser
+        .async_script(
+            "const done = arguments[arguments.length - 1]; \
+             import('/ui/time.js').then((time) => done([ \
+               time.minutesIntoDay('2026-03-29', new Date('2026-03-29T10:00:00+02:00')), \
+               time.minutesIntoDay('2026-10-25', new Date('2026-10-25T12:00:00+01:00')), \
+               time.minutesIntoDay('2026-03-29', new Date('2026-03-30T00:30:00+02:00')), \
+               time.rfc3339(time.localTime('2026-03-29', 600)), \
+               time.rfc3339(time.localTime('2026-10-25', 600)), \
+             ]));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        clock,
+        json!([
+            600,
+            720,
+            1470,
+            "2026-03-29T10:00:00+02:00",
+            "2026-10-25T10:00:00+01:00"
+        ])
+    );
+
     // A wrong token is rejected on the sign-in form.
     let token_input = browser.wait_for("#token").await;
     browser.type_text(&token_input, "not-a-token").await;

@@ -66,9 +66,21 @@ export function parseClock(text) {
   return match ? Number(match[1]) * 60 + Number(match[2]) : null;
 }
 
-/** Returns the minutes between local midnight of `day` and `date`. */
+/**
+ * Returns the wall-clock time of `date` on `day` in minutes after midnight,
+ * so that on a day when daylight saving time starts or ends a booking at
+ * 10:00 still sits at the 10:00 mark. A time before `day` is negative and
+ * one after it 1440 or more.
+ */
 export function minutesIntoDay(day, date) {
-  return (date.getTime() - localTime(day).getTime()) / 60000;
+  const start = localTime(day);
+  if (date < start) {
+    return (date.getTime() - start.getTime()) / 60000;
+  }
+  if (isoDay(date) !== day) {
+    return 24 * 60 + (date.getTime() - localTime(addDays(day, 1)).getTime()) / 60000;
+  }
+  return date.getHours() * 60 + date.getMinutes() + date.getSeconds() / 60;
 }
 
 export function formatTime(date) {

@@ -204,6 +204,17 @@ impl Browser {
         .await
     }
 
+    /// Runs `script` and returns the value it passes to its callback, the
+    /// last of its `arguments`, which lets it wait for a promise.
+    pub async fn async_script(&self, script: &str, args: Value) -> Value {
+        self.command(
+            http::Method::POST,
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+        .await
+    }
+
     /// Runs `script` until it returns something other than `null`, `false`
     /// or an empty string, and returns that value. After [`WAIT_LIMIT`] the
     /// test fails with `what` and the page's status line.
