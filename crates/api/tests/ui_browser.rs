@@ -248,6 +248,12 @@ async fn booking_flow_in_browser() {
             json!([]),
         )
         .await;
+    let address = browser.url().await;
+    assert_eq!(
+        address,
+        format!("{base}/ui/#{}", day.tomorrow().expect("a next day")),
+        "the address names the day shown"
+    );
     browser.click_on("#today").await;
     browser
         .wait_for(&format!(

@@ -8,6 +8,7 @@ import {
   browserZone,
   formatDay,
   formatTime,
+  isoDay,
   localTime,
   rfc3339,
   today,
@@ -26,10 +27,19 @@ const WAITING_STATES = ["pending", "claimed"];
 const state = {
   me: null,
   rooms: [],
-  day: today(),
+  day: dayFromAddress() || today(),
   filter: "",
   syncStates: new Map(),
 };
+/**
+ * Returns the day named in the address's fragment (`#2026-12-07`), so that
+ * a reload or a shared link shows the same day, or `null`.
+ */
+function dayFromAddress() {
+  const day = location.hash.slice(1);
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && isoDay(localTime(day)) === day ? day : null;
+}
+
 /** Counter that lets only the newest refresh render. */
 let refreshes = 0;
 
@@ -150,6 +160,8 @@ async function refresh(message = "") {
     const shown = matching.slice(0, MAX_ROOMS_SHOWN);
     const from = rfc3339(localTime(day));
     const to = rfc3339(localTime(addDays(day, 1)));
+    // NOTE: this is one request per room shown. An endpoint that lists the
+    // bookings of many rooms in one window would make it a single request.
     const bookings = new Map();
     await forEachLimited(shown, PARALLEL_REQUESTS, async (room) => {
       const { data } = await api.roomBookings(room.address, from, to);
@@ -218,6 +230,7 @@ function setDay(day) {
   }
   state.day = day;
   byId("day").value = day;
+  history.replaceState(null, "", day === today() ? location.pathname : `#${day}`);
   refresh();
 }
 
