@@ -15,7 +15,7 @@ import {
 } from "./time.js";
 import { renderTimeline } from "./timeline.js";
 
-/** Most rooms shown at once; the filter narrows a longer list. */
+/** Maximum number of rooms shown at once; the filter narrows a longer list. */
 const MAX_ROOMS_SHOWN = 60;
 /** Room booking lists requested at the same time. */
 const PARALLEL_REQUESTS = 6;
