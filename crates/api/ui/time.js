@@ -5,6 +5,7 @@
 export const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const hourFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric" });
 const dayFormat = new Intl.DateTimeFormat(undefined, {
   weekday: "long",
   day: "numeric",
@@ -85,6 +86,11 @@ export function minutesIntoDay(day, date) {
 
 export function formatTime(date) {
   return timeFormat.format(date);
+}
+
+/** Formats the hour of `date` alone ("9 AM" or "09"), for the hour marks. */
+export function formatHour(date) {
+  return hourFormat.format(date);
 }
 
 /** Formats a span of time, sharing what both ends have ("9:00 – 10:00 AM"). */

@@ -2,7 +2,7 @@
 // button placed by its start and end.
 
 import { element, replaceChildren } from "./dom.js";
-import { formatTime, formatTimeRange, localTime, minutesIntoDay, today } from "./time.js";
+import { formatHour, formatTimeRange, localTime, minutesIntoDay, today } from "./time.js";
 
 /** Hours shown when no booking lies outside them. */
 const DEFAULT_FIRST_HOUR = 8;
@@ -248,7 +248,7 @@ function hourHeader(day, range) {
     const label = element(
       "span",
       { className: "hour", dataset: { hour: String(hour) } },
-      formatTime(localTime(day, hour * 60)),
+      formatHour(localTime(day, hour * 60)),
     );
     label.style.left = `${((hour - range.first) / span) * 100}%`;
     hours.append(label);
