@@ -261,6 +261,38 @@ async fn booking_flow_in_browser() {
         ))
         .await;
 
+    // The keyboard alone opens the form for a room and closes it again:
+    // Enter on the room's "+" button, then Escape.
+    let book_room_b = browser
+        .wait_for(&format!(".timeline-row[data-room=\"{ROOM_B}\"] .book-room"))
+        .await;
+    browser.type_text(&book_room_b, "\u{E007}").await;
+    browser.wait_for("#booking-dialog[open]").await;
+    let room = browser
+        .script(
+            "return document.getElementById('booking-room').value;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(room, json!(ROOM_B));
+    let focused = browser
+        .script("return document.activeElement.id;", json!([]))
+        .await;
+    assert_eq!(
+        focused,
+        json!("booking-subject"),
+        "focus moves into the form"
+    );
+    let subject = browser.wait_for("#booking-subject").await;
+    browser.type_text(&subject, "\u{E00C}").await;
+    browser
+        .wait_until(
+            "the form to close on Escape",
+            "return !document.querySelector('#booking-dialog[open]');",
+            json!([]),
+        )
+        .await;
+
     // Her own Outlook booking is marked as hers, external and tentative,
     // and opens read-only, because Exchange owns it.
     let outlook = browser
