@@ -91,7 +91,8 @@ async fn booking_flow_in_browser() {
     )
     .await;
     let mut request = common::booking(ROOM_B, &local(day, 13, 0), &local(day, 14, 0));
-    request["subject"] = json!("Bob's review");
+    // Markup in a subject must show as text, never become an element.
+    request["subject"] = json!("Bob's review <img src=x onerror=window.injected=1>");
     request["body"] = json!("Private agenda 7c2d");
     let created = app.create(&bob, &request).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
@@ -199,6 +200,19 @@ async fn booking_flow_in_browser() {
         .await;
     let other_label = other_label.as_str().unwrap();
     assert!(other_label.contains("Bob's review"), "{other_label}");
+    let markup = browser
+        .script(
+            "return [arguments[0].textContent.includes('<img src=x'), \
+                     document.querySelectorAll('#timeline img').length, \
+                     window.injected === undefined];",
+            json!([other]),
+        )
+        .await;
+    assert_eq!(
+        markup,
+        json!([true, 0, true]),
+        "the subject's markup stays text"
+    );
     assert!(other_label.contains(BOB), "{other_label}");
     let page_text = browser
         .script("return document.body.textContent;", json!([]))
