@@ -84,6 +84,16 @@ const ASSETS: &[Asset] = &[
         body: include_str!("../ui/booking-dialog.js"),
     },
     Asset {
+        name: "details-dialog.js",
+        content_type: JAVASCRIPT,
+        body: include_str!("../ui/details-dialog.js"),
+    },
+    Asset {
+        name: "history.js",
+        content_type: JAVASCRIPT,
+        body: include_str!("../ui/history.js"),
+    },
+    Asset {
         name: "icon.svg",
         content_type: SVG,
         body: include_str!("../ui/icon.svg"),

@@ -1,14 +1,14 @@
 // The booking dialog: creates a booking, or changes, deletes and shows the
-// history of one of the user's own bookings. Other bookings open a
-// read-only details dialog.
+// history of one of the user's own bookings. Other bookings open the
+// read-only view in `details-dialog.js`.
 
 import { ApiError, api } from "./api.js";
+import { openDetails, roomName } from "./details-dialog.js";
 import { byId, element, replaceChildren } from "./dom.js";
+import { historyItems } from "./history.js";
 import {
   browserZone,
   clock,
-  formatDateTime,
-  formatTime,
   formatTimeRange,
   isoDay,
   localTime,
@@ -28,21 +28,6 @@ const SYNC_SENTENCES = {
   synced: "This booking is in Exchange.",
   waiting: "The latest change is waiting to be sent to Exchange.",
   failed: "The latest change could not be sent to Exchange",
-};
-
-/** Readable names of the booking fields that a history entry lists. */
-const FIELD_NAMES = {
-  room: "room",
-  subject: "subject",
-  body: "description",
-  start: "start",
-  end: "end",
-  time_zone: "time zone",
-  all_day: "all day",
-  attendees: "attendees",
-  status: "status",
-  declined_reason: "reason for declining",
-  deleted_at: "deleted",
 };
 
 /** Form fields that the API's 422 `details.fields` can name. */
@@ -65,11 +50,6 @@ function parseAttendees(text) {
     .filter((address) => address.length > 0);
 }
 
-function roomName(rooms, address) {
-  const room = rooms.find((candidate) => candidate.address === address);
-  return room ? room.name : address;
-}
-
 /** Describes a conflicting booking in one line, with what the API returned. */
 function conflictLine(booking, rooms, me) {
   const organizer = booking.organizer === me ? "you" : booking.organizer;
@@ -79,23 +59,6 @@ function conflictLine(booking, rooms, me) {
     `${formatTimeRange(new Date(booking.start), new Date(booking.end))} in ` +
     `${roomName(rooms, booking.room)}, by ${organizer}${origin}`
   );
-}
-
-/** Formats a value from a history entry for reading. */
-function historyValue(field, value) {
-  if (value === null || value === undefined || value === "") {
-    return "(none)";
-  }
-  if (["start", "end", "deleted_at"].includes(field) && typeof value === "string") {
-    const date = new Date(value);
-    if (!Number.isNaN(date.getTime())) {
-      return formatDateTime(date);
-    }
-  }
-  if (Array.isArray(value)) {
-    return value.map((item) => (item && item.address) || JSON.stringify(item)).join(", ") || "(none)";
-  }
-  return typeof value === "string" ? `“${value}”` : JSON.stringify(value);
 }
 
 /**
@@ -120,7 +83,6 @@ export function bookingDialogs(context) {
   const saveButton = byId("booking-save");
   const deleteButton = byId("booking-delete");
   const confirmBox = byId("delete-confirm");
-  const details = byId("details-dialog");
 
   /** The booking being changed with its `ETag`, or `null` for a new one. */
   let editing = null;
@@ -230,40 +192,17 @@ export function bookingDialogs(context) {
     inputs.subject.focus();
   }
 
+  /** Shows the history of booking `id`, unless another booking was opened meanwhile. */
   async function loadHistory(id) {
+    let items;
     try {
       const { data } = await api.history(id);
-      const items = data
-        .slice()
-        .reverse()
-        .map((entry) => {
-          const author = entry.side === "exchange" ? "Exchange" : entry.actor;
-          const changes =
-            entry.action === "created"
-              ? []
-              : entry.changes.map((change) =>
-                  element(
-                    "li",
-                    {},
-                    `${FIELD_NAMES[change.field] || change.field}: ` +
-                      `${historyValue(change.field, change.from)} → ` +
-                      historyValue(change.field, change.to),
-                  ),
-                );
-          return element(
-            "li",
-            {},
-            element(
-              "span",
-              { className: "history-head" },
-              `${formatDateTime(new Date(entry.at))}: ${entry.action} by ${author} (version ${entry.version})`,
-            ),
-            changes.length ? element("ul", {}, changes) : null,
-          );
-        });
-      replaceChildren(historyList, items);
+      items = historyItems(data);
     } catch (error) {
-      replaceChildren(historyList, element("li", {}, `The history could not be read: ${error.message}`));
+      items = [element("li", {}, `The history could not be read: ${error.message}`)];
+    }
+    if (editing && editing.id === id) {
+      replaceChildren(historyList, items);
     }
   }
 
@@ -319,41 +258,12 @@ export function bookingDialogs(context) {
     loadHistory(view.id);
   }
 
-  /** Opens a read-only view of a booking the user may not change. */
-  function openDetails(booking) {
-    const own = booking.organizer === context.me();
-    byId("details-title").textContent = booking.subject || "(no subject)";
-    const rows = [
-      ["Room", roomName(context.rooms(), booking.room)],
-      [
-        "When",
-        `${formatDateTime(new Date(booking.start))} to ${formatTime(new Date(booking.end))}`,
-      ],
-      ["Organizer", own ? `${booking.organizer} (you)` : booking.organizer],
-      ["Booked", booking.origin === "external" ? "in Outlook" : "in roombridge"],
-      ["Status", booking.status],
-    ];
-    if (booking.declined_reason) {
-      rows.push(["Reason", booking.declined_reason]);
-    }
-    replaceChildren(
-      byId("details-list"),
-      rows.map(([term, value]) => [element("dt", {}, term), element("dd", {}, value)]),
-    );
-    byId("details-note").textContent =
-      booking.origin === "external"
-        ? "This booking was made in Outlook and can be changed there only."
-        : "Only the organizer can change this booking.";
-    details.showModal();
-    byId("details-close").focus();
-  }
-
   function openBooking(booking) {
     const own = booking.organizer === context.me();
     if (own && booking.origin === "internal" && !booking.deleted_at) {
       openOwn(booking);
     } else {
-      openDetails(booking);
+      openDetails(booking, context.rooms(), context.me());
     }
   }
 
@@ -483,7 +393,6 @@ export function bookingDialogs(context) {
     }
   });
 
-  byId("details-close").addEventListener("click", () => details.close());
 
   return { openNew, openBooking };
 }
