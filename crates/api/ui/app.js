@@ -206,11 +206,11 @@ async function refresh(message = "") {
   }
 }
 
-/** Returns the next full hour today, or 09:00 on another day, as a slot. */
+/** Returns the next full hour today (22:00 at the latest), or 09:00 on another day, as a slot. */
 function nextSlot(day) {
   let start = 9 * 60;
   if (day === today()) {
-    start = Math.min((new Date().getHours() + 1) * 60, 23 * 60);
+    start = Math.min((new Date().getHours() + 1) * 60, 22 * 60);
   }
   return { start, end: start + 60 };
 }

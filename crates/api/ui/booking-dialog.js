@@ -30,6 +30,9 @@ const SYNC_SENTENCES = {
   failed: "The latest change could not be sent to Exchange",
 };
 
+/** Latest end the form offers, in minutes after midnight: 23:55. */
+const LAST_END_MINUTE = 23 * 60 + 55;
+
 /** Form fields that the API's 422 `details.fields` can name. */
 const FIELDS = ["room", "subject", "date", "start", "end", "attendees"];
 
@@ -187,7 +190,10 @@ export function bookingDialogs(context) {
     fillRooms(room || (context.rooms()[0] && context.rooms()[0].address) || "");
     inputs.date.value = day;
     inputs.start.value = clock(localTime(day, start));
-    inputs.end.value = clock(localTime(day, end));
+    // NOTE: the form has one date, so a booking starts and ends on the same
+    // day, and a slot that reaches midnight ends at the last time a time
+    // input can hold in 5-minute steps.
+    inputs.end.value = clock(localTime(day, Math.min(end, LAST_END_MINUTE)));
     dialog.showModal();
     inputs.subject.focus();
   }
