@@ -16,12 +16,14 @@ use common::{Db, ROOM_A, ROOM_B, TestApp};
 use http::StatusCode;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use roombridge_domain::{BookingStatus, ExchangeLink, ExternalBooking};
+use roombridge_domain::{BookingStatus, ExchangeLink, ExternalBooking, ResponseMode, Room};
 use serde_json::{Value, json};
 
 /// Time zone of the browser; not UTC, so that a mix-up of local and UTC
 /// times shows as a booking in the wrong place.
 const ZONE: &str = "Europe/Berlin";
+/// Third room, beside the two every test app has.
+const ROOM_C: &str = "room-c@example.com";
 const ALICE: &str = "alice@example.com";
 const BOB: &str = "bob@example.com";
 
@@ -96,6 +98,29 @@ async fn booking_flow_in_browser() {
     request["body"] = json!("Private agenda 7c2d");
     let created = app.create(&bob, &request).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+
+    // Alice's all-day booking in a third room, which the form's one date
+    // cannot express.
+    app.store
+        .upsert_room(Room {
+            address: ROOM_C.to_owned(),
+            display_name: "Room C".to_owned(),
+            capacity: Some(12),
+            location: None,
+            response_mode: ResponseMode::AutoAccept,
+        })
+        .await
+        .expect("add Room C");
+    let mut all_day = common::booking(
+        ROOM_C,
+        &local(day, 0, 0),
+        &local(day.tomorrow().expect("a next day"), 0, 0),
+    );
+    all_day["subject"] = json!("Offsite");
+    all_day["all_day"] = json!(true);
+    let all_day = app.create(&alice, &all_day).await;
+    assert_eq!(all_day.status, StatusCode::CREATED, "{:?}", all_day.body);
+    let all_day_id = all_day.json()["id"].as_str().unwrap().to_owned();
 
     // Alice's own meeting from Outlook, which the room has not accepted yet.
     app.store
@@ -248,8 +273,8 @@ async fn booking_flow_in_browser() {
     browser.clear(&filter).await;
     browser
         .wait_until(
-            "both rooms again",
-            "return document.querySelectorAll('.timeline-row').length === 2;",
+            "every room again",
+            "return document.querySelectorAll('.timeline-row').length === 3;",
             json!([]),
         )
         .await;
@@ -257,7 +282,7 @@ async fn booking_flow_in_browser() {
     browser
         .wait_until(
             "an empty next day",
-            "return document.querySelectorAll('.timeline-row').length === 2 && \
+            "return document.querySelectorAll('.timeline-row').length === 3 && \
              document.querySelectorAll('.booking').length === 0;",
             json!([]),
         )
@@ -471,6 +496,54 @@ async fn booking_flow_in_browser() {
             .unwrap()
             .to_string(),
         local(day, 12, 30)
+    );
+
+    // The all-day booking opens with its times locked, and a new subject
+    // leaves them as they were.
+    let block = browser
+        .wait_until(
+            "the all-day booking",
+            OWN_BOOKING,
+            json!([ROOM_C, "Offsite"]),
+        )
+        .await;
+    browser.click(&block).await;
+    browser.wait_for("#booking-times-note").await;
+    let locked = browser
+        .script(
+            "return ['date', 'start', 'end'].map((f) => document.getElementById(`booking-${f}`).disabled);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(locked, json!([true, true, true]));
+    let subject = browser.wait_for("#booking-subject").await;
+    browser.clear(&subject).await;
+    browser.type_text(&subject, "Team offsite").await;
+    browser.click_on("#booking-save").await;
+    browser
+        .wait_until(
+            "the renamed all-day booking",
+            OWN_BOOKING,
+            json!([ROOM_C, "Team offsite"]),
+        )
+        .await;
+    let renamed = app
+        .client
+        .get(&format!("/api/v1/bookings/{all_day_id}"))
+        .token(&alice)
+        .send()
+        .await
+        .json();
+    assert_eq!(renamed["subject"], "Team offsite");
+    assert_eq!(renamed["all_day"], true);
+    assert_eq!(
+        renamed["start"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .to_string(),
+        local(day, 0, 0)
     );
 
     // The history now lists the change, and a confirmed delete removes

@@ -86,6 +86,7 @@ export function bookingDialogs(context) {
   const saveButton = byId("booking-save");
   const deleteButton = byId("booking-delete");
   const confirmBox = byId("delete-confirm");
+  const timesNote = byId("booking-times-note");
 
   /** The booking being changed with its `ETag`, or `null` for a new one. */
   let editing = null;
@@ -179,6 +180,18 @@ export function bookingDialogs(context) {
     confirmBox.hidden = true;
     deleteButton.hidden = true;
     saveButton.disabled = false;
+    setTimesLocked(false);
+  }
+
+  /**
+   * Disables the date and time fields for a booking the form cannot
+   * express: an all-day booking, or one that ends on a later day.
+   */
+  function setTimesLocked(locked) {
+    for (const name of ["date", "start", "end"]) {
+      inputs[name].disabled = locked;
+    }
+    timesNote.hidden = !locked;
   }
 
   /** Opens the dialog for a new booking in `room` on `day`, minutes `start` to `end`. */
@@ -239,6 +252,7 @@ export function bookingDialogs(context) {
     inputs.date.value = isoDay(start);
     inputs.start.value = clock(start);
     inputs.end.value = clock(end);
+    setTimesLocked(view.all_day || isoDay(start) !== isoDay(end));
     inputs.attendees.value = (view.attendees || []).map((attendee) => attendee.address).join(", ");
 
     const status = STATUS_SENTENCES[view.status] || "";
@@ -275,6 +289,20 @@ export function bookingDialogs(context) {
 
   /** Reads the form; returns `null` after marking the fields it rejects. */
   function readForm() {
+    const attendees = parseAttendees(inputs.attendees.value).map((address) => ({ address }));
+    if (editing && inputs.start.disabled) {
+      if (!inputs.room.value) {
+        showFieldError("room", "Choose a room.");
+        return null;
+      }
+      return {
+        room: inputs.room.value,
+        subject: inputs.subject.value.trim(),
+        start: editing.view.start,
+        end: editing.view.end,
+        attendees,
+      };
+    }
     const day = inputs.date.value;
     const startMinute = parseClock(inputs.start.value);
     const endMinute = parseClock(inputs.end.value);
@@ -307,7 +335,7 @@ export function bookingDialogs(context) {
       subject: inputs.subject.value.trim(),
       start: rfc3339(localTime(day, startMinute)),
       end: rfc3339(localTime(day, endMinute)),
-      attendees: parseAttendees(inputs.attendees.value).map((address) => ({ address })),
+      attendees,
     };
   }
 

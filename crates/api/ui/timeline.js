@@ -47,11 +47,19 @@ function hourRange(day, bookingsByRoom) {
   return { first, last };
 }
 
+/** Returns when a booking takes place: "All day", or its start and end. */
+function timeText(booking) {
+  if (booking.all_day) {
+    return "All day";
+  }
+  return formatTimeRange(new Date(booking.start), new Date(booking.end));
+}
+
 /** Describes a booking in words, for its accessible name and tooltip. */
 export function describe(booking, model) {
   const parts = [
     booking.subject || "(no subject)",
-    formatTimeRange(new Date(booking.start), new Date(booking.end)),
+    timeText(booking),
   ];
   if (booking.organizer === model.me) {
     parts.push("your booking");
@@ -90,9 +98,6 @@ function bookingButton(booking, lane, model, range, onBooking) {
   if (own && (booking.status === "declined" || booking.status === "cancelled")) {
     tags.push("yours");
   }
-  if (booking.all_day) {
-    tags.push("all day");
-  }
   if (booking.origin === "external") {
     tags.push("Outlook");
   }
@@ -114,11 +119,7 @@ function bookingButton(booking, lane, model, range, onBooking) {
       title: description,
     },
     element("span", { className: "booking-subject" }, booking.subject || "(no subject)"),
-    element(
-      "span",
-      { className: "booking-time" },
-      formatTimeRange(new Date(booking.start), new Date(booking.end)),
-    ),
+    element("span", { className: "booking-time" }, timeText(booking)),
     tags.length ? element("span", { className: "booking-tags" }, tags.join(" · ")) : null,
   );
 
