@@ -16,14 +16,14 @@ import {
   rfc3339,
 } from "./time.js";
 
-/** What the dialog says about a booking's status, unless it is confirmed. */
+/** Sentence the dialog shows for a booking's status, unless it is confirmed. */
 const STATUS_SENTENCES = {
   tentative: "Tentative: the room has not accepted this booking yet.",
   declined: "The room declined this booking.",
   cancelled: "This booking was cancelled in Exchange.",
 };
 
-/** What the dialog says about the sync state of the user's own booking. */
+/** Sentence the dialog shows for the sync state of the user's own booking. */
 const SYNC_SENTENCES = {
   synced: "This booking is in Exchange.",
   waiting: "The latest change is waiting to be sent to Exchange.",
@@ -303,6 +303,7 @@ export function bookingDialogs(context) {
         attendees,
       };
     }
+
     const day = inputs.date.value;
     const startMinute = parseClock(inputs.start.value);
     const endMinute = parseClock(inputs.end.value);
@@ -330,6 +331,7 @@ export function bookingDialogs(context) {
     if (!valid) {
       return null;
     }
+
     return {
       room: inputs.room.value,
       subject: inputs.subject.value.trim(),
