@@ -26,7 +26,7 @@ const NOT_BEARER: ApiError = ApiError::Unauthorized {
 
 const UNKNOWN: ApiError = ApiError::Unauthorized {
     invalid_token: true,
-    message: "invalid bearer token; create a new one with `roombridge token create`",
+    message: "invalid, expired or revoked bearer token; create a new one with `roombridge token create`",
 };
 
 impl FromRequestParts<AppState> for Authenticated {

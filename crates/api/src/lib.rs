@@ -4,8 +4,9 @@
 //! [`router`] serves, under `/api/v1`, the rooms, their bookings and
 //! availability, and booking creation, reads, changes (`If-Match` on the
 //! version, which is also the `ETag`), soft deletes and history, all behind
-//! bearer tokens. Beside it sit `/healthz`, Prometheus metrics at `/metrics`
-//! and the OpenAPI document at `/api/v1/openapi.json`.
+//! bearer tokens, and `/api/v1/me`, the authenticated user. Beside it sit
+//! `/healthz`, Prometheus metrics at `/metrics`, the OpenAPI document at
+//! `/api/v1/openapi.json` and the web UI at `/ui/` (`/` redirects there).
 //!
 //! Storage, validation rules and conflict detection belong to
 //! `roombridge-store` and `roombridge-domain`; this crate maps them to HTTP.
@@ -19,7 +20,9 @@ pub mod openapi;
 mod precondition;
 mod requests;
 mod server;
+mod sync_gate;
 mod token_cache;
+mod ui;
 mod views;
 
 use std::future::Future;
@@ -39,7 +42,7 @@ pub use server::HEADER_READ_TIMEOUT;
 pub use token_cache::TOKEN_CACHE_TTL;
 pub use views::{
     AttendeeView, AvailabilityView, BookingView, BusyView, FieldChangeView, HistoryEntryView,
-    RoomView, Visibility,
+    RoomView, UserView, Visibility,
 };
 
 /// Largest request body accepted, in bytes. A booking with the maximum body
@@ -58,6 +61,7 @@ struct Inner {
     metrics: Metrics,
     tokens: token_cache::TokenCache,
     sync: std::sync::OnceLock<roombridge_sync::SyncEngine>,
+    sync_gate: sync_gate::SyncGate,
 }
 
 impl AppState {
@@ -75,6 +79,7 @@ impl AppState {
                 metrics,
                 tokens: token_cache::TokenCache::default(),
                 sync: std::sync::OnceLock::new(),
+                sync_gate: sync_gate::SyncGate::default(),
             }),
         }
     }
@@ -102,6 +107,11 @@ impl AppState {
         self.inner.sync.get()
     }
 
+    /// Returns the gate that coalesces manual full sync runs.
+    pub(crate) fn sync_gate(&self) -> &sync_gate::SyncGate {
+        &self.inner.sync_gate
+    }
+
     /// Returns the API metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
@@ -111,9 +121,10 @@ impl AppState {
 /// Builds the router with every route, the error fallbacks, the body limit
 /// and the per-request span, log line and metrics.
 pub fn router(state: AppState) -> Router {
-    use handlers::{bookings, rooms, sync, system};
+    use handlers::{bookings, me, rooms, sync, system};
 
     let api = Router::new()
+        .route("/me", get(me::me))
         .route("/rooms", get(rooms::list_rooms))
         .route("/rooms/{address}/bookings", get(rooms::room_bookings))
         .route(
@@ -134,6 +145,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .nest("/api/v1", api)
+        .merge(ui::routes())
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         .fallback(system::not_found)

@@ -78,7 +78,12 @@ struct Server {
 
 impl Server {
     fn start(database_url: &str) -> Server {
+        Server::start_with_env(database_url, &[])
+    }
+
+    fn start_with_env(database_url: &str, env: &[(&str, &str)]) -> Server {
         let mut child = roombridge(database_url, &["serve", "--listen", "127.0.0.1:0"])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -235,6 +240,156 @@ fn admin_commands_then_serve() {
 }
 
 #[test]
+fn configured_limits_apply_to_api_bookings() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert_success(&run(&url, &["migrate"]), "migrate");
+    assert_success(
+        &run(
+            &url,
+            &["room", "add", "room-101@example.com", "--name", "Room 101"],
+        ),
+        "room add",
+    );
+    assert_success(
+        &run(
+            &url,
+            &["user", "add", "alice@example.com", "--name", "Alice"],
+        ),
+        "user add",
+    );
+    let created = run(&url, &["token", "create", "alice@example.com"]);
+    assert_success(&created, "token create");
+    let token = text(&created.stdout).trim_end().to_owned();
+
+    let server = Server::start_with_env(
+        &url,
+        &[
+            ("ROOMBRIDGE_BOOKINGS_MAX_DURATION", "30m"),
+            ("ROOMBRIDGE_BOOKINGS_MAX_SUBJECT_CHARS", "8"),
+        ],
+    );
+    let booking = |subject: &str, end: &str| {
+        format!(
+            r#"{{"room": "room-101@example.com", "subject": "{subject}",
+            "start": "2027-03-01T09:00:00Z", "end": "{end}", "time_zone": "UTC"}}"#
+        )
+    };
+    let (status, body) = http(
+        &server.address,
+        "POST",
+        "/api/v1/bookings",
+        &token,
+        Some(&booking("Planning", "2027-03-01T10:00:00Z")),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("\"end\""), "{body}");
+    let (status, body) = http(
+        &server.address,
+        "POST",
+        "/api/v1/bookings",
+        &token,
+        Some(&booking("Planning!", "2027-03-01T09:30:00Z")),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("\"subject\""), "{body}");
+    let (status, body) = http(
+        &server.address,
+        "POST",
+        "/api/v1/bookings",
+        &token,
+        Some(&booking("Planning", "2027-03-01T09:30:00Z")),
+    );
+    assert_eq!(status, 201, "{body}");
+    server.stop();
+}
+
+#[test]
+fn tokens_expire_and_are_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert_success(&run(&url, &["migrate"]), "migrate");
+    for (address, name) in [("alice@example.com", "Alice"), ("bob@example.com", "Bob")] {
+        assert_success(
+            &run(&url, &["user", "add", address, "--name", name]),
+            "user add",
+        );
+    }
+    let create = |args: &[&str]| {
+        let output = run(&url, args);
+        assert_success(&output, "token create");
+        text(&output.stdout).trim_end().to_owned()
+    };
+    let short = create(&["token", "create", "alice@example.com", "--expires-in", "1s"]);
+    let lasting = create(&["token", "create", "alice@example.com"]);
+    let bobs = create(&["token", "create", "bob@example.com", "--expires-in", "90d"]);
+    let bad = run(
+        &url,
+        &["token", "create", "bob@example.com", "--expires-in", "soon"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "clap rejects the value");
+    assert!(
+        text(&bad.stderr).contains("`soon`"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    let listed = run(&url, &["token", "list"]);
+    assert_success(&listed, "token list");
+    let listing = text(&listed.stdout);
+    assert_eq!(listing.lines().count(), 3, "{listing}");
+    for token in [&short, &lasting, &bobs] {
+        assert!(
+            !listing.contains(&token[3..]),
+            "a token was listed: {listing}"
+        );
+    }
+    let bob_line = listing
+        .lines()
+        .find(|line| line.contains("bob@example.com"))
+        .unwrap();
+    let bob_id = bob_line.split('\t').next().unwrap();
+    assert_eq!(bob_id.len(), 12, "{bob_line}");
+
+    let revoked = run(&url, &["token", "revoke", bob_id]);
+    assert_success(&revoked, "token revoke");
+    assert_eq!(
+        text(&revoked.stderr),
+        format!("token {bob_id} of bob@example.com revoked\n")
+    );
+    let unknown = run(&url, &["token", "revoke", bob_id]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(text(&unknown.stderr).lines().count(), 1);
+
+    std::thread::sleep(Duration::from_millis(1_100));
+    let expired = run(&url, &["token", "list", "alice@example.com"]);
+    assert_eq!(
+        text(&expired.stdout)
+            .lines()
+            .filter(|line| line.ends_with("\texpired"))
+            .count(),
+        1,
+        "{}",
+        text(&expired.stdout)
+    );
+
+    let server = Server::start(&url);
+    for (token, expected) in [(&short, 401), (&bobs, 401), (&lasting, 200)] {
+        let (status, body) = http(&server.address, "GET", "/api/v1/rooms", token, None);
+        assert_eq!(status, expected, "{body}");
+    }
+    server.stop();
+
+    let all = run(&url, &["token", "revoke", "--user", "Alice@Example.com"]);
+    assert_success(&all, "token revoke --user");
+    assert_eq!(
+        text(&all.stderr),
+        "2 token(s) of alice@example.com revoked\n"
+    );
+    assert_eq!(text(&run(&url, &["token", "list"]).stdout), "");
+}
+
+#[test]
 fn errors_are_one_line_and_nonzero() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(dir.path());
@@ -253,6 +408,17 @@ fn errors_are_one_line_and_nonzero() {
     assert_eq!(bad_address.status.code(), Some(1));
     assert_eq!(text(&bad_address.stderr).lines().count(), 1);
     assert!(text(&bad_address.stderr).starts_with("error: invalid room address `lobby`"));
+
+    // The address is refused before anything binds it.
+    let remote = run(&url, &["simulate", "--listen", "0.0.0.0:0"]);
+    assert_eq!(remote.status.code(), Some(1));
+    assert_eq!(text(&remote.stderr).lines().count(), 1);
+    assert!(
+        text(&remote.stderr).starts_with("error: --listen 0.0.0.0:0 is not a loopback address")
+            && text(&remote.stderr).contains("--allow-remote"),
+        "{}",
+        text(&remote.stderr)
+    );
 
     let bad_url = run("mysql://db/roombridge", &["room", "list"]);
     assert_eq!(bad_url.status.code(), Some(1));

@@ -66,6 +66,12 @@ impl StoreError {
     }
 }
 
+/// Returns the message of a booking request that names a room the store
+/// does not know.
+pub(crate) fn unknown_room_message(room: &str) -> String {
+    format!("unknown room `{room}`: add it first, for example with `roombridge room add`")
+}
+
 fn join_field_errors(errors: &[FieldError]) -> String {
     let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
     parts.join("; ")

@@ -42,7 +42,7 @@ pub use store::{
 pub use sync::{
     AppliedChange, RoomItem, RoomSyncCommit, RoomSyncLock, RoomSyncOutcome, RoomSyncState,
 };
-pub use token::TOKEN_PREFIX;
+pub use token::{MIN_TOKEN_ID_CHARS, TOKEN_ID_CHARS, TOKEN_PREFIX, TokenInfo};
 
 /// Result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -16,6 +16,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "sync",
         include_str!("../migrations/sqlite/0002_sync.sql"),
     ),
+    (
+        3,
+        "token expiry",
+        include_str!("../migrations/sqlite/0003_token_expiry.sql"),
+    ),
 ];
 
 /// Version, description and SQL of each PostgreSQL migration.
@@ -29,6 +34,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "sync",
         include_str!("../migrations/postgres/0002_sync.sql"),
+    ),
+    (
+        3,
+        "token expiry",
+        include_str!("../migrations/postgres/0003_token_expiry.sql"),
     ),
 ];
 

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, truncate};
 use crate::dispatch::{read_only, write_transaction};
-use crate::{StoreError, migrations, token};
+use crate::{StoreError, TokenInfo, migrations, token};
 
 /// How long a claimed outbox record stays with the instance that claimed
 /// it. After that another instance may claim it again.
@@ -358,23 +358,86 @@ impl Store {
     ///
     /// Returns [`StoreError::NotFound`] when the user does not exist.
     pub async fn create_token(&self, user_address: &str) -> Result<String, StoreError> {
+        self.create_token_until(user_address, None).await
+    }
+
+    /// Creates an API token that stops working at `expires_at` (never when
+    /// `None`) and returns it, as [`Store::create_token`] does.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::NotFound`] when the user does not exist and
+    /// [`StoreError::Invalid`] when `expires_at` is not in the future.
+    pub async fn create_token_until(
+        &self,
+        user_address: &str,
+        expires_at: Option<Timestamp>,
+    ) -> Result<String, StoreError> {
         let address = normalize_address(user_address);
+        let now = codec::now();
+        if let Some(expires_at) = expires_at
+            && expires_at <= now
+        {
+            return Err(StoreError::invalid(
+                "expires_at",
+                format!("expected a time after now ({now}), but found {expires_at}"),
+            ));
+        }
         let token = token::generate()?;
         let hash = token::hash(&token);
-        let now = codec::now();
-        write_transaction!(self, people::insert_token(&address, &hash, now))?;
+        let expires_at = expires_at.map(codec::truncate);
+        write_transaction!(self, people::insert_token(&address, &hash, now, expires_at))?;
         Ok(token)
     }
 
-    /// Returns the user the token belongs to, or `None` for an unknown
-    /// token.
+    /// Returns the user the token belongs to, or `None` for an unknown,
+    /// revoked or expired token.
     ///
     /// # Errors
     ///
     /// Returns [`StoreError::Database`] when the query fails.
     pub async fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError> {
         let hash = token::hash(token);
-        read_only!(self, people::user_by_token_hash(&hash))
+        let now = codec::now();
+        read_only!(self, people::user_by_token_hash(&hash, now))
+    }
+
+    /// Lists the tokens of one user, or of every user, expired ones
+    /// included, without the tokens themselves.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn list_tokens(
+        &self,
+        user_address: Option<&str>,
+    ) -> Result<Vec<TokenInfo>, StoreError> {
+        let address = user_address.map(normalize_address);
+        read_only!(self, people::list_tokens(address.as_deref()))
+    }
+
+    /// Deletes one token, named by its id from [`Store::list_tokens`] (at
+    /// least [`crate::MIN_TOKEN_ID_CHARS`] of its hex digits) or by the
+    /// token itself, and returns it.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Invalid`] for a malformed id or one that
+    /// matches several tokens, and [`StoreError::NotFound`] when none
+    /// matches.
+    pub async fn revoke_token(&self, id_or_token: &str) -> Result<TokenInfo, StoreError> {
+        let prefix = token::revocation_prefix(id_or_token)?;
+        write_transaction!(self, people::revoke_token(&prefix))
+    }
+
+    /// Deletes every token of a user and returns how many there were.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn revoke_user_tokens(&self, user_address: &str) -> Result<u64, StoreError> {
+        let address = normalize_address(user_address);
+        write_transaction!(self, people::revoke_user_tokens(&address))
     }
 
     /// Validates the request, checks the room for overlapping blocking
@@ -396,11 +459,42 @@ impl Store {
             end: truncate(request.end),
             ..request
         };
-        let request = request
-            .validate(&self.limits)
-            .map_err(StoreError::Invalid)?;
+        let room = request.room.clone();
+        let request = match request.validate(&self.limits) {
+            Ok(request) => request,
+            Err(errors) => {
+                return self
+                    .add_unknown_room(Some(&room), Err(StoreError::Invalid(errors)))
+                    .await;
+            }
+        };
         let now = codec::now();
         write_transaction!(self, bookings::create(request, actor, now))
+    }
+
+    /// Adds an unknown `room` to the field errors of a rejected request, so
+    /// that one response lists every problem. The room is otherwise checked
+    /// only once the other fields are valid.
+    async fn add_unknown_room(
+        &self,
+        room: Option<&str>,
+        result: Result<Booking, StoreError>,
+    ) -> Result<Booking, StoreError> {
+        let Err(StoreError::Invalid(mut errors)) = result else {
+            return result;
+        };
+        if let Some(room) = room
+            && !errors.iter().any(|error| error.field == "room")
+        {
+            let room = normalize_address(room);
+            if is_valid_address(&room) && self.room(&room).await?.is_none() {
+                errors.insert(
+                    0,
+                    FieldError::new("room", crate::error::unknown_room_message(&room)),
+                );
+            }
+        }
+        Err(StoreError::Invalid(errors))
     }
 
     /// Returns the booking, deleted or not.
@@ -435,17 +529,22 @@ impl Store {
             ..patch.clone()
         };
         let now = codec::now();
-        write_transaction!(
-            self,
-            bookings::update(Update {
-                id,
-                expected_version,
-                patch,
-                actor,
-                limits: &self.limits,
-                now,
-            })
-        )
+        // The macro returns errors with `?`, so it runs in a block of its own.
+        let result = async {
+            write_transaction!(
+                self,
+                bookings::update(Update {
+                    id,
+                    expected_version,
+                    patch,
+                    actor,
+                    limits: &self.limits,
+                    now,
+                })
+            )
+        }
+        .await;
+        self.add_unknown_room(patch.room.as_deref(), result).await
     }
 
     /// Marks the booking deleted (it stays readable) and stores the change

@@ -11,7 +11,7 @@ use roombridge_domain::{
     Actor, BookingPatch, BookingStatus, ExchangeChange, ExternalBooking, HistoryAction, Origin,
     OutboxKind, OutboxState, Side,
 };
-use roombridge_store::{BookingFilter, ExternalUpsert, StoreError, TOKEN_PREFIX};
+use roombridge_store::{BookingFilter, ExternalUpsert, StoreError, TOKEN_ID_CHARS, TOKEN_PREFIX};
 use support::*;
 
 /// Expands each case name into one test per database.
@@ -58,6 +58,7 @@ contract_tests!(
     failed_outbox_write_rolls_back,
     move_to_other_room,
     token_stored_as_hash,
+    token_expiry_list_and_revoke,
     outbox_claim_lifecycle,
     outbox_keeps_booking_order,
     concurrent_claims_disjoint,
@@ -351,6 +352,39 @@ async fn unknown_room_rejected(db: &TestDb) {
         "{}",
         errors[0].message
     );
+
+    // Listed beside the other invalid fields, on create and on update.
+    let mut both = request("Attic@Example.com", hm(10, 0), hm(9, 0));
+    both.subject = "x".repeat(300);
+    let error = db.store.create_booking(both, &alice()).await.unwrap_err();
+    let StoreError::Invalid(errors) = error else {
+        panic!("expected invalid fields, got {error:?}");
+    };
+    let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+    assert_eq!(fields[0], "room", "{errors:?}");
+    assert!(fields.contains(&"subject"), "{errors:?}");
+    assert!(fields.contains(&"end"), "{errors:?}");
+
+    let booking = db
+        .store
+        .create_booking(request(ROOM_A, hm(9, 0), hm(10, 0)), &alice())
+        .await
+        .unwrap();
+    let patch = BookingPatch {
+        room: Some("attic@example.com".to_owned()),
+        subject: Some("x".repeat(300)),
+        ..BookingPatch::default()
+    };
+    let error = db
+        .store
+        .update_booking(booking.id, 1, &patch, &alice())
+        .await
+        .unwrap_err();
+    let StoreError::Invalid(errors) = error else {
+        panic!("expected invalid fields, got {error:?}");
+    };
+    let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+    assert_eq!(fields, ["room", "subject"], "{errors:?}");
 }
 
 async fn soft_delete_keeps_booking(db: &TestDb) {
@@ -609,6 +643,74 @@ async fn move_to_other_room(db: &TestDb) {
         matches!(error, StoreError::Invalid(ref errors) if errors[0].field == "room"),
         "{error:?}"
     );
+}
+
+async fn token_expiry_list_and_revoke(db: &TestDb) {
+    let store = &db.store;
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+    let expiring = store.create_token_until(ALICE, Some(later)).await.unwrap();
+    let lasting = store.create_token(ALICE).await.unwrap();
+    let bobs = store.create_token(BOB).await.unwrap();
+    let past = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1);
+    let refused = store.create_token_until(ALICE, Some(past)).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert!(store.authenticate_token(&expiring).await.unwrap().is_some());
+
+    let listed = store.list_tokens(Some("Alice@Example.com")).await.unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|token| token.user_address == ALICE));
+    assert!(listed.iter().all(|token| token.id.len() == TOKEN_ID_CHARS));
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|token| token.expires_at.is_some())
+            .count(),
+        1
+    );
+    let all = store.list_tokens(None).await.unwrap();
+    assert_eq!(all.len(), 3);
+    let text = format!("{all:?}");
+    for token in [&expiring, &lasting, &bobs] {
+        assert!(!text.contains(&token[TOKEN_PREFIX.len()..]), "{text}");
+    }
+
+    // An expired token authenticates no one but is still listed.
+    db.execute("UPDATE api_tokens SET expires_at = 1 WHERE expires_at IS NOT NULL")
+        .await;
+    assert!(store.authenticate_token(&expiring).await.unwrap().is_none());
+    assert_eq!(store.list_tokens(Some(ALICE)).await.unwrap().len(), 2);
+
+    // Revoked by id (upper case accepted) or by the token itself.
+    let bob_id = all.iter().find(|token| token.user_address == BOB).unwrap();
+    let revoked = store
+        .revoke_token(&bob_id.id.to_ascii_uppercase())
+        .await
+        .unwrap();
+    assert_eq!(&revoked, bob_id);
+    assert!(store.authenticate_token(&bobs).await.unwrap().is_none());
+    let again = store.revoke_token(&bob_id.id).await;
+    assert!(
+        matches!(again, Err(StoreError::NotFound { what: "token", .. })),
+        "{again:?}"
+    );
+    let by_token = store.revoke_token(&lasting).await.unwrap();
+    assert_eq!(by_token.user_address, ALICE);
+    assert!(store.authenticate_token(&lasting).await.unwrap().is_none());
+    let malformed = store.revoke_token("abc%").await;
+    assert!(
+        matches!(malformed, Err(StoreError::Invalid(_))),
+        "{malformed:?}"
+    );
+
+    store.create_token(ALICE).await.unwrap();
+    assert_eq!(
+        store.revoke_user_tokens("ALICE@example.com").await.unwrap(),
+        2
+    );
+    assert!(store.list_tokens(None).await.unwrap().is_empty());
 }
 
 async fn token_stored_as_hash(db: &TestDb) {

@@ -98,6 +98,43 @@ async fn sync_endpoint_reports_per_room() {
 }
 
 #[tokio::test]
+async fn concurrent_sync_requests_share_runs() {
+    let h = start().await;
+    let token = h.store.create_token("alice@example.com").await.unwrap();
+    let address = serve(AppState::new(h.store.clone()).with_sync_engine(h.engine.clone())).await;
+    let (status, first) = request(address, "POST", "/api/v1/sync", &token, None).await;
+    assert_eq!(status, 200, "{first}");
+
+    // With every request slowed down, a run is still in progress when the
+    // others arrive.
+    h.faults(json!({ "latency_ms": 40 })).await;
+    let before = h.sim.ews_requests();
+    let one_run = request(address, "POST", "/api/v1/sync", &token, None).await;
+    assert_eq!(one_run.0, 200, "{}", one_run.1);
+    let per_run = h.sim.ews_requests() - before;
+
+    let before = h.sim.ews_requests();
+    let requests: Vec<_> = (0..12)
+        .map(|_| {
+            let token = token.clone();
+            tokio::spawn(
+                async move { request(address, "POST", "/api/v1/sync", &token, None).await },
+            )
+        })
+        .collect();
+    for handle in requests {
+        let (status, report) = handle.await.unwrap();
+        assert_eq!(status, 200, "{report}");
+        assert_eq!(report["rooms"].as_array().unwrap().len(), 3, "{report}");
+    }
+    let sent = h.sim.ews_requests() - before;
+    assert!(
+        sent <= 3 * per_run,
+        "12 concurrent requests sent {sent} EWS requests; one run sends {per_run}"
+    );
+}
+
+#[tokio::test]
 async fn outbox_endpoint_shows_parked_errors() {
     let h = start_with(roombridge_sync::SyncConfig {
         park_after_attempts: 1,

@@ -22,7 +22,8 @@ struct SyncRequest {
 
 /// Pushes the outbox and reads every room (or the one named) once, and
 /// returns the report: per room created, updated, cancelled, declined,
-/// errors, requests sent and duration.
+/// errors, requests sent and duration. Requests for every room that
+/// arrive while such a run is in progress share the next run.
 #[utoipa::path(
     post,
     path = "/api/v1/sync",
@@ -69,15 +70,19 @@ pub(crate) async fn run_sync(
                 }
                 Err(error) => return Err(ApiError::internal(error)),
             };
-            roombridge_sync::SyncReport {
+            std::sync::Arc::new(roombridge_sync::SyncReport {
                 duration_ms: report.duration_ms,
                 rooms: vec![report],
                 outbox,
-            }
+            })
         }
-        None => engine.sync_all().await.map_err(ApiError::internal)?,
+        None => state
+            .sync_gate()
+            .run(|| engine.sync_all())
+            .await
+            .map_err(ApiError::internal)?,
     };
-    Ok(Json(report).into_response())
+    Ok(Json(&*report).into_response())
 }
 
 /// Lists outbox records, newest first, optionally of one state

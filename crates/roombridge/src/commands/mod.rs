@@ -68,8 +68,14 @@ enum Command {
 /// Runs the parsed command and returns the process exit status.
 pub(crate) fn run(cli: Cli) -> ExitCode {
     let command = match cli.command {
-        Command::Simulate(args) => return simulate::run(args),
-        Command::Demo(args) => return demo::run(args),
+        Command::Simulate(args) => {
+            note_config_unused(cli.config.as_deref(), "simulate");
+            return simulate::run(args);
+        }
+        Command::Demo(args) => {
+            note_config_unused(cli.config.as_deref(), "demo");
+            return demo::run(args);
+        }
         other => other,
     };
     match run_with_config(cli.config, command) {
@@ -78,6 +84,19 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             eprintln!("error: {failure}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Tells the user that `command` runs on its own settings, so that a
+/// `--config` (or ROOMBRIDGE_CONFIG) they expected it to follow does not go
+/// unnoticed.
+fn note_config_unused(file: Option<&std::path::Path>, command: &str) {
+    if let Some(file) = file {
+        eprintln!(
+            "note: `{command}` does not read the configuration file {}; it runs on its own \
+             settings (see `roombridge {command} --help`)",
+            file.display()
+        );
     }
 }
 
@@ -125,14 +144,15 @@ pub(crate) fn tsv_field(text: &str) -> String {
 
 /// Opens the configured database.
 async fn open_store(config: &Config) -> Result<roombridge_store::Store, Failure> {
-    roombridge_store::Store::connect(&config.database_url)
+    let store = roombridge_store::Store::connect(&config.database_url)
         .await
         .map_err(|error| {
             Failure::new(format!(
                 "cannot open the database {}: {error}",
                 crate::config::redact_url(&config.database_url)
             ))
-        })
+        })?;
+    Ok(store.with_limits(config.limits))
 }
 
 /// Applies the migrations and saves the rooms listed in the configuration.

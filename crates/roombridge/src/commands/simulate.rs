@@ -8,9 +8,15 @@ use roombridge_simulator::{Simulator, SimulatorConfig};
 /// Options of `roombridge simulate`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SimulateArgs {
-    /// Address and port to listen on, for example `127.0.0.1:8765`.
+    /// Address and port to listen on, for example `127.0.0.1:8765`. Only
+    /// loopback addresses are accepted unless --allow-remote is given.
     #[arg(long, default_value = "127.0.0.1:8765")]
     listen: std::net::SocketAddr,
+    /// Accept a --listen address that is not loopback. The simulator's
+    /// accounts have published passwords and its admin interface has no
+    /// sign-in, so anyone who can reach the address controls it.
+    #[arg(long)]
+    allow_remote: bool,
     /// Organisation file (TOML or JSON) to serve instead of the built-in sample organisation.
     #[arg(long, value_name = "FILE")]
     organisation: Option<PathBuf>,
@@ -35,6 +41,15 @@ pub(crate) struct SimulateArgs {
 }
 
 pub(crate) fn run(args: SimulateArgs) -> ExitCode {
+    if !args.listen.ip().is_loopback() && !args.allow_remote {
+        eprintln!(
+            "error: --listen {} is not a loopback address; the simulator's accounts have \
+             published passwords and its admin interface has no sign-in. Listen on \
+             127.0.0.1 or ::1, or add --allow-remote to serve other hosts anyway",
+            args.listen
+        );
+        return ExitCode::FAILURE;
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -165,14 +165,15 @@ pub(crate) fn build_engine(
 ) -> Result<SyncEngine, Failure> {
     let exchange = config.exchange.as_ref().ok_or_else(|| {
         Failure::new(
-            "no [exchange] section is configured; add `url`, `auth`, `username` and `password` \
-             under [exchange] to sync with Exchange",
+            "no [exchange] section is configured; add `url`, `auth`, `username` and \
+             `password_file` under [exchange] (or set ROOMBRIDGE_EXCHANGE_PASSWORD) to sync \
+             with Exchange",
         )
     })?;
     let engine_config = engine_config(config);
     // Every room read at once keeps its connection, so no read waits for a
     // new connection to sign in again.
-    let mut builder = EwsClientBuilder::new(exchange.url.clone(), credentials(exchange))
+    let mut builder = EwsClientBuilder::new(exchange.url.clone(), credentials(exchange)?)
         .danger_accept_invalid_certs(exchange.danger_accept_invalid_certs)
         .max_idle_connections(engine_config.concurrency);
     if let Some(version) = ExchangeVersion::from_wire(&exchange.server_version) {
@@ -205,17 +206,21 @@ pub(crate) fn engine_config(config: &Config) -> roombridge_sync::SyncConfig {
     }
 }
 
-fn credentials(exchange: &ExchangeConfig) -> Credentials {
-    let password = exchange.password.expose().to_owned();
+fn credentials(exchange: &ExchangeConfig) -> Result<Credentials, Failure> {
+    let password = exchange
+        .password()
+        .map_err(Failure::new)?
+        .expose()
+        .to_owned();
     let username = exchange.username.clone().unwrap_or_default();
-    match exchange.auth {
+    Ok(match exchange.auth {
         ExchangeAuth::Basic => Credentials::Basic {
             username,
             password: Secret::new(password),
         },
         ExchangeAuth::Ntlm => Credentials::ntlm(&username, Secret::new(password)),
         ExchangeAuth::Bearer => Credentials::Bearer(Arc::new(FixedToken(Secret::new(password)))),
-    }
+    })
 }
 
 /// A bearer token given in the configuration, used as is.

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reader::{KeyError, Problems, Section};
-use roombridge_domain::ResponseMode;
+use roombridge_domain::{Limits, ResponseMode};
 pub(crate) use secret::Secret;
 
 /// Default database: an SQLite file in the working directory, created on
@@ -140,6 +140,30 @@ const ENV_OVERRIDES: &[(&str, Option<&str>, &str, EnvKind)] = &[
         EnvKind::CommaList,
     ),
     (
+        "ROOMBRIDGE_BOOKINGS_MAX_DURATION",
+        Some("bookings"),
+        "max_duration",
+        EnvKind::Text,
+    ),
+    (
+        "ROOMBRIDGE_BOOKINGS_MAX_SUBJECT_CHARS",
+        Some("bookings"),
+        "max_subject_chars",
+        EnvKind::Integer,
+    ),
+    (
+        "ROOMBRIDGE_BOOKINGS_MAX_BODY_CHARS",
+        Some("bookings"),
+        "max_body_chars",
+        EnvKind::Integer,
+    ),
+    (
+        "ROOMBRIDGE_BOOKINGS_MAX_ATTENDEES",
+        Some("bookings"),
+        "max_attendees",
+        EnvKind::Integer,
+    ),
+    (
         "ROOMBRIDGE_SYNC_INTERVAL",
         Some("sync"),
         "interval",
@@ -180,6 +204,8 @@ pub(crate) struct Config {
     pub(crate) sync: SyncConfig,
     /// Rooms to create or update at `serve` and `migrate`.
     pub(crate) rooms: Vec<RoomConfig>,
+    /// Limits that bookings made through roombridge must respect.
+    pub(crate) limits: Limits,
 }
 
 /// Format of log lines.
@@ -211,8 +237,11 @@ pub(crate) struct ExchangeConfig {
     pub(crate) auth: ExchangeAuth,
     /// Service account, required for `basic` and `ntlm`.
     pub(crate) username: Option<String>,
-    /// Password, or the access token for `bearer`.
-    pub(crate) password: Secret,
+    /// Password, or the access token for `bearer`, read when the
+    /// configuration loads. A missing or unreadable credential is kept as
+    /// its problem and reported by [`ExchangeConfig::password`], so that
+    /// commands that never contact Exchange run without it.
+    pub(crate) password: Result<Secret, KeyError>,
     /// `RequestServerVersion` sent with every request.
     pub(crate) server_version: String,
     /// PEM bundle of extra certificate authorities to trust.
@@ -357,6 +386,10 @@ impl Config {
             Some(section) => read_sync(section, &mut problems),
             None => SyncConfig::default(),
         };
+        let limits = match root.table("bookings", &mut problems) {
+            Some(section) => read_limits(section, &mut problems),
+            None => Limits::default(),
+        };
         let rooms = read_rooms(root.tables("rooms", &mut problems), &mut problems);
         root.finish(&mut problems);
 
@@ -370,6 +403,7 @@ impl Config {
             exchange,
             sync,
             rooms,
+            limits,
         })
     }
 }
@@ -529,13 +563,18 @@ fn read_exchange(
             }
         }
     }
-    let password = read_password(password_file.as_deref(), env, &password_path, problems);
+    let password = read_password(
+        password_file.as_deref(),
+        env,
+        &password_path,
+        problems.origin(&password_path),
+    );
 
     Some(ExchangeConfig {
         url: url?,
         auth: auth?,
         username,
-        password: password?,
+        password,
         server_version,
         ca_bundle,
         danger_accept_invalid_certs,
@@ -548,47 +587,88 @@ fn read_password(
     file: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
     key: &str,
-    problems: &mut Problems,
-) -> Option<Secret> {
+    key_origin: Option<&'static str>,
+) -> Result<Secret, KeyError> {
+    let problem = |message: String| KeyError {
+        key: key.to_owned(),
+        env_var: key_origin,
+        message,
+    };
     if let Some(value) = env(PASSWORD_VAR) {
         // An empty variable would otherwise win over a valid file and fail
         // only at Exchange's sign-in.
         if value.is_empty() {
-            problems.push(
-                key,
-                format!(
-                    "{PASSWORD_VAR} is set but empty; set it to the password, or unset it \
-                     to read `exchange.password_file`"
-                ),
-            );
-            return None;
+            return Err(problem(format!(
+                "{PASSWORD_VAR} is set but empty; set it to the password, or unset it \
+                 to read `exchange.password_file`"
+            )));
         }
-        return Some(Secret::new(value));
+        return Ok(Secret::new(value));
     }
     let Some(file) = file else {
-        problems.push(
-            key,
-            format!("missing; set {PASSWORD_VAR} or name a file holding the password"),
-        );
-        return None;
+        return Err(problem(format!(
+            "missing; set {PASSWORD_VAR} or name a file holding the password"
+        )));
     };
     match std::fs::read_to_string(file) {
         Ok(text) => {
             let value = text.trim_end_matches(['\r', '\n']).to_owned();
             if value.is_empty() {
-                problems.push(
-                    key,
-                    format!("the file `{file}` is empty; write the password into it"),
-                );
-                return None;
+                return Err(problem(format!(
+                    "the file `{file}` is empty; write the password into it"
+                )));
             }
-            Some(Secret::new(value))
+            Ok(Secret::new(value))
         }
-        Err(error) => {
-            problems.push(key, format!("cannot read `{file}`: {error}"));
-            None
-        }
+        Err(error) => Err(problem(format!("cannot read `{file}`: {error}"))),
     }
+}
+
+impl ExchangeConfig {
+    /// The Exchange password or access token.
+    ///
+    /// # Errors
+    ///
+    /// Returns the problem found when the configuration loaded: the
+    /// credential is missing, empty or its file cannot be read.
+    pub(crate) fn password(&self) -> Result<&Secret, String> {
+        self.password
+            .as_ref()
+            .map_err(|problem| format!("the Exchange credential is not usable: {problem}"))
+    }
+}
+
+fn read_limits(mut section: Section, problems: &mut Problems) -> Limits {
+    let defaults = Limits::default();
+    let max_duration = section.parsed("max_duration", problems, parse_max_duration);
+    let max_subject_chars = section.integer("max_subject_chars", 1..=10_000, problems);
+    let max_body_chars = section.integer("max_body_chars", 0..=100_000, problems);
+    let max_attendees = section.integer("max_attendees", 0..=10_000, problems);
+    section.finish(problems);
+    Limits {
+        max_duration: max_duration.unwrap_or(defaults.max_duration),
+        max_subject_chars: max_subject_chars.unwrap_or(defaults.max_subject_chars),
+        max_body_chars: max_body_chars.unwrap_or(defaults.max_body_chars),
+        max_attendees: max_attendees.unwrap_or(defaults.max_attendees),
+    }
+}
+
+/// Parses the longest booking allowed: from one minute to 366 days.
+fn parse_max_duration(text: &str) -> Result<jiff::SignedDuration, String> {
+    let unparsable =
+        || format!("expected a duration such as `24h`, `8h 30m` or `14d`, but found `{text}`");
+    // A span, unlike a SignedDuration, accepts days, counted as 24 hours.
+    let span: jiff::Span = text.parse().map_err(|_| unparsable())?;
+    let parsed = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| unparsable())?;
+    let longest = jiff::SignedDuration::from_hours(366 * 24);
+    if parsed < jiff::SignedDuration::from_mins(1) || parsed > longest {
+        return Err(format!(
+            "expected a duration from `1m` to `366d`, but found `{text}`"
+        ));
+    }
+    Ok(parsed)
 }
 
 fn read_sync(mut section: Section, problems: &mut Problems) -> SyncConfig {

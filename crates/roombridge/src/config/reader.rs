@@ -42,6 +42,11 @@ impl Problems {
         self.env_origin.insert(key.to_owned(), var);
     }
 
+    /// The environment variable that set the value at `key`, if one did.
+    pub(crate) fn origin(&self, key: &str) -> Option<&'static str> {
+        self.env_origin.get(key).copied()
+    }
+
     /// Records an error on `key`.
     pub(crate) fn push(&mut self, key: &str, message: impl Into<String>) {
         self.errors.push(KeyError {

@@ -49,6 +49,11 @@ fn example_file_loads() {
     assert_eq!(exchange.auth, ExchangeAuth::Ntlm);
     assert_eq!(config.rooms.len(), 2);
     assert_eq!(config.rooms[1].mode, ResponseMode::AcceptAsRoom);
+    assert_eq!(
+        config.limits,
+        Limits::default(),
+        "the example states the defaults"
+    );
 }
 
 #[test]
@@ -95,7 +100,7 @@ mode = "accept-as-room"
     assert_eq!(config.log_format, LogFormat::Json);
     let exchange = config.exchange.unwrap();
     assert_eq!(exchange.auth, ExchangeAuth::Basic);
-    assert_eq!(exchange.password.expose(), "s3cret");
+    assert_eq!(exchange.password().unwrap().expose(), "s3cret");
     assert_eq!(exchange.server_version, "Exchange2016");
     assert!(exchange.danger_accept_invalid_certs);
     assert_eq!(
@@ -147,8 +152,8 @@ seats = 4
             "`rooms[0].seats`: unknown key; remove it or use one of `address`, `capacity`, \
              `location`, `mode`, `name`",
             "`rooms[0].name`: missing; set the room's display name",
-            "`colour`: unknown key; remove it or use one of `database_url`, `exchange`, \
-             `listen`, `log_format`, `rooms`, `sync`",
+            "`colour`: unknown key; remove it or use one of `bookings`, `database_url`, \
+             `exchange`, `listen`, `log_format`, `rooms`, `sync`",
         ]
     );
 }
@@ -186,7 +191,7 @@ password = "hunter2"
 }
 
 #[test]
-fn exchange_requires_url_auth_and_password() {
+fn exchange_requires_url_and_auth() {
     let errors = errors("[exchange]\nusername = \"svc\"\n", &[]);
     assert_eq!(
         errors,
@@ -194,9 +199,54 @@ fn exchange_requires_url_auth_and_password() {
             "`exchange.url`: missing; set the EWS endpoint, for example \
              `https://mail.example.com/EWS/Exchange.asmx`, or ROOMBRIDGE_EXCHANGE_URL",
             "`exchange.auth`: missing; set `basic`, `ntlm` or `bearer`, or ROOMBRIDGE_EXCHANGE_AUTH",
-            "`exchange.password_file`: missing; set ROOMBRIDGE_EXCHANGE_PASSWORD or name a file \
-             holding the password",
         ]
+    );
+}
+
+const NTLM_EXCHANGE: &str = "[exchange]\nurl = \"https://mail.example.com/EWS/Exchange.asmx\"\n\
+                             auth = \"ntlm\"\nusername = \"EXAMPLE\\\\svc\"\n";
+
+#[test]
+fn missing_password_is_reported_when_it_is_needed() {
+    let config = load(NTLM_EXCHANGE, &[]).expect("loads without the credential");
+    let exchange = config.exchange.expect("exchange is configured");
+    assert_eq!(
+        exchange.password().unwrap_err(),
+        "the Exchange credential is not usable: `exchange.password_file`: missing; set \
+         ROOMBRIDGE_EXCHANGE_PASSWORD or name a file holding the password"
+    );
+}
+
+#[test]
+fn unreadable_password_file_names_the_file_and_its_origin() {
+    let config = load(
+        NTLM_EXCHANGE,
+        &[(
+            "ROOMBRIDGE_EXCHANGE_PASSWORD_FILE",
+            "/nonexistent/roombridge-pw",
+        )],
+    )
+    .expect("loads without the credential");
+    let message = config.exchange.unwrap().password().unwrap_err();
+    assert!(
+        message.starts_with(
+            "the Exchange credential is not usable: `exchange.password_file` (from \
+             ROOMBRIDGE_EXCHANGE_PASSWORD_FILE): cannot read `/nonexistent/roombridge-pw`: "
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn empty_password_variable_is_reported() {
+    let config = load(NTLM_EXCHANGE, &[("ROOMBRIDGE_EXCHANGE_PASSWORD", "")]).unwrap();
+    assert!(
+        config
+            .exchange
+            .unwrap()
+            .password()
+            .unwrap_err()
+            .contains("ROOMBRIDGE_EXCHANGE_PASSWORD is set but empty")
     );
 }
 
@@ -381,4 +431,49 @@ fn every_variable_documented() {
             "the crate README does not mention {var}"
         );
     }
+}
+
+#[test]
+fn booking_limits_read_from_file_and_environment() {
+    let config = load(
+        "[bookings]\nmax_duration = \"8h 30m\"\nmax_subject_chars = 100\n",
+        &[("ROOMBRIDGE_BOOKINGS_MAX_ATTENDEES", "20")],
+    )
+    .unwrap();
+    assert_eq!(
+        config.limits,
+        Limits {
+            max_duration: jiff::SignedDuration::from_mins(510),
+            max_subject_chars: 100,
+            max_body_chars: Limits::default().max_body_chars,
+            max_attendees: 20,
+        }
+    );
+    assert_eq!(load("", &[]).unwrap().limits, Limits::default());
+    let fortnight = load("[bookings]\nmax_duration = \"14d\"\n", &[]).unwrap();
+    assert_eq!(
+        fortnight.limits.max_duration,
+        jiff::SignedDuration::from_hours(14 * 24)
+    );
+}
+
+#[test]
+fn booking_limits_out_of_range_rejected() {
+    let errors = errors(
+        "[bookings]\nmax_duration = \"400d\"\nmax_subject_chars = 0\nmax_seats = 3\n",
+        &[],
+    );
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[0].starts_with("`bookings.max_duration`: "),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("`bookings.max_subject_chars`: "),
+        "{errors:?}"
+    );
+    assert!(
+        errors[2].starts_with("`bookings.max_seats`: unknown key"),
+        "{errors:?}"
+    );
 }

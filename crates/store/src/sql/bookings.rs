@@ -364,10 +364,7 @@ async fn record_change(
 }
 
 fn unknown_room(room: &str) -> StoreError {
-    StoreError::invalid(
-        "room",
-        format!("unknown room `{room}`: add it first, for example with `roombridge room add`"),
-    )
+    StoreError::invalid("room", crate::error::unknown_room_message(room))
 }
 
 /// Rejects attendees that are rooms known to roombridge. Exchange books a

@@ -5,8 +5,8 @@ use roombridge_domain::{Room, User};
 use sqlx::Row;
 
 use super::{Db, rows};
-use crate::StoreError;
-use crate::codec::micros;
+use crate::codec::{micros, optional_micros};
+use crate::{StoreError, TokenInfo};
 
 type Connection = <Db as sqlx::Database>::Connection;
 
@@ -110,16 +110,19 @@ pub(crate) async fn insert_token(
     user_address: &str,
     token_hash: &str,
     now: Timestamp,
+    expires_at: Option<Timestamp>,
 ) -> Result<(), StoreError> {
     if user(conn, user_address).await?.is_none() {
         return Err(StoreError::not_found("user", user_address));
     }
     sqlx::query(
-        "INSERT INTO api_tokens (token_hash, user_address, created_at) VALUES ($1, $2, $3)",
+        "INSERT INTO api_tokens (token_hash, user_address, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash)
     .bind(user_address)
     .bind(micros(now))
+    .bind(optional_micros(expires_at))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -128,14 +131,81 @@ pub(crate) async fn insert_token(
 pub(crate) async fn user_by_token_hash(
     conn: &mut Connection,
     token_hash: &str,
+    now: Timestamp,
 ) -> Result<Option<User>, StoreError> {
     let row = sqlx::query(
         "SELECT users.address, users.display_name FROM api_tokens \
          JOIN users ON users.address = api_tokens.user_address \
-         WHERE api_tokens.token_hash = $1",
+         WHERE api_tokens.token_hash = $1 \
+         AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2)",
     )
     .bind(token_hash)
+    .bind(micros(now))
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(rows::user).transpose()
+}
+
+pub(crate) async fn list_tokens(
+    conn: &mut Connection,
+    user_address: Option<&str>,
+) -> Result<Vec<TokenInfo>, StoreError> {
+    let rows = match user_address {
+        Some(address) => {
+            sqlx::query(
+                "SELECT token_hash, user_address, created_at, expires_at FROM api_tokens \
+                 WHERE user_address = $1 ORDER BY created_at, token_hash",
+            )
+            .bind(address)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query(
+                "SELECT token_hash, user_address, created_at, expires_at FROM api_tokens \
+                 ORDER BY user_address, created_at, token_hash",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    rows.iter().map(rows::token).collect()
+}
+
+/// Deletes the one token whose hash starts with `id` (lower-case hex,
+/// checked by the caller) and returns it.
+pub(crate) async fn revoke_token(conn: &mut Connection, id: &str) -> Result<TokenInfo, StoreError> {
+    let rows = sqlx::query(
+        "SELECT token_hash, user_address, created_at, expires_at FROM api_tokens \
+         WHERE token_hash LIKE $1 LIMIT 2",
+    )
+    .bind(format!("{id}%"))
+    .fetch_all(&mut *conn)
+    .await?;
+    let token = match rows.as_slice() {
+        [] => return Err(StoreError::not_found("token", id)),
+        [row] => rows::token(row)?,
+        _ => {
+            return Err(StoreError::invalid(
+                "id",
+                format!("`{id}` matches more than one token; give more of its characters"),
+            ));
+        }
+    };
+    sqlx::query("DELETE FROM api_tokens WHERE token_hash LIKE $1")
+        .bind(format!("{id}%"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(token)
+}
+
+pub(crate) async fn revoke_user_tokens(
+    conn: &mut Connection,
+    user_address: &str,
+) -> Result<u64, StoreError> {
+    let result = sqlx::query("DELETE FROM api_tokens WHERE user_address = $1")
+        .bind(user_address)
+        .execute(&mut *conn)
+        .await?;
+    Ok(result.rows_affected())
 }

@@ -37,6 +37,16 @@ pub(crate) fn user(row: &Row) -> Result<User, StoreError> {
     })
 }
 
+pub(crate) fn token(row: &Row) -> Result<crate::TokenInfo, StoreError> {
+    let hash: String = row.try_get("token_hash")?;
+    Ok(crate::TokenInfo {
+        id: crate::token::id_of_hash(&hash),
+        user_address: row.try_get("user_address")?,
+        created_at: timestamp("created_at", row.try_get("created_at")?)?,
+        expires_at: optional_timestamp("expires_at", row.try_get("expires_at")?)?,
+    })
+}
+
 pub(crate) fn booking(row: &Row) -> Result<Booking, StoreError> {
     let origin: String = row.try_get("origin")?;
     let status: String = row.try_get("status")?;

@@ -211,7 +211,7 @@ fn write_config(folder: &Path, ews_url: &str) -> Result<Config, String> {
 /// Builds an EWS client from the configuration, for the room import. The
 /// sync engine builds its own with `roombridge sync`'s code.
 fn ews_client(exchange: &ExchangeConfig) -> Result<EwsClient, String> {
-    let password = roombridge_ews::Secret::new(exchange.password.expose());
+    let password = roombridge_ews::Secret::new(exchange.password()?.expose());
     let username = exchange.username.clone().unwrap_or_default();
     let credentials = match exchange.auth {
         ExchangeAuth::Ntlm => Credentials::ntlm(&username, password),
