@@ -248,7 +248,7 @@ impl Store {
     /// # Errors
     ///
     /// Returns [`StoreError::Invalid`] listing every malformed address and
-    /// empty display name, each field named `rooms[INDEX].FIELD`; nothing
+    /// empty display name, each field named `rooms[INDEX].FIELD`. Nothing
     /// is saved then.
     pub async fn upsert_rooms(&self, rooms: Vec<Room>) -> Result<Vec<Room>, StoreError> {
         let mut errors = Vec::new();

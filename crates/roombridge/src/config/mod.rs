@@ -34,10 +34,10 @@ pub(crate) const DEFAULT_SYNC_PAST_DAYS: u32 = 30;
 /// Default number of future days the sync window covers.
 pub(crate) const DEFAULT_SYNC_FUTURE_DAYS: u32 = 180;
 
-/// Default number of rooms read at once. Exchange's default throttling
-/// policy (EWSMaxConcurrency) allows 27 concurrent EWS requests per
-/// account and rejects more with ErrorServerBusy, so 24 leaves room for
-/// other clients of the service account.
+/// Default number of rooms read at once. The default throttling policy of
+/// Exchange 2013 and later (`EWSMaxConcurrency`) allows 27 concurrent EWS
+/// requests per account and rejects more with ErrorServerBusy, so 24
+/// leaves room for other clients of the service account.
 pub(crate) const DEFAULT_SYNC_CONCURRENCY: u32 = 24;
 
 /// Default `RequestServerVersion`, understood by Exchange 2013 SP1 and every
@@ -262,7 +262,7 @@ pub(crate) struct SyncConfig {
     pub(crate) past_days: u32,
     /// Days after today that the sync window covers.
     pub(crate) future_days: u32,
-    /// Rooms read at once, and outbox records pushed at once; each has at
+    /// Rooms read at once, and outbox records pushed at once. Each has at
     /// most one EWS request in flight.
     pub(crate) concurrency: u32,
 }
