@@ -286,9 +286,9 @@ pub trait ExchangeBackend: Send + Sync + std::fmt::Debug {
     /// Lists the calendar items of a mailbox overlapping `[from, to)` like
     /// [`ExchangeBackend::calendar_view`], but leaves out the items whose
     /// id is in `skip` without reading their details. The change feed
-    /// reports single meetings and series masters under the ids a view
-    /// returns for them, while occurrences have ids of their own, so
-    /// skipping the feed's items keeps every occurrence.
+    /// reports single meetings and series masters, never occurrences, so
+    /// skipping the feed's item ids keeps every occurrence. A single
+    /// meeting that a view names by another id is read as before.
     fn calendar_view_except<'a>(
         &'a self,
         mailbox: &'a str,

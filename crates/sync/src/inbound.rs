@@ -312,7 +312,7 @@ impl RoomRun<'_> {
                 .saturating_add(self.engine.config.window_ahead)
                 .unwrap_or(now);
             // The feed's items are single meetings and masters, which the
-            // view would only read again.
+            // view would read again only to leave them out below.
             let known_items: HashSet<String> = stored_items
                 .iter()
                 .map(|item| item.item_id.clone())
