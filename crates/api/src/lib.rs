@@ -4,8 +4,9 @@
 //! [`router`] serves, under `/api/v1`, the rooms, their bookings and
 //! availability, and booking creation, reads, changes (`If-Match` on the
 //! version, which is also the `ETag`), soft deletes and history, all behind
-//! bearer tokens. Beside it sit `/healthz`, Prometheus metrics at `/metrics`
-//! and the OpenAPI document at `/api/v1/openapi.json`.
+//! bearer tokens, and `/api/v1/me`, the authenticated user. Beside it sit
+//! `/healthz`, Prometheus metrics at `/metrics`, the OpenAPI document at
+//! `/api/v1/openapi.json` and the web UI at `/ui/` (`/` redirects there).
 //!
 //! Storage, validation rules and conflict detection belong to
 //! `roombridge-store` and `roombridge-domain`; this crate maps them to HTTP.
@@ -21,6 +22,7 @@ mod requests;
 mod server;
 mod sync_gate;
 mod token_cache;
+mod ui;
 mod views;
 
 use std::future::Future;
@@ -40,7 +42,7 @@ pub use server::HEADER_READ_TIMEOUT;
 pub use token_cache::TOKEN_CACHE_TTL;
 pub use views::{
     AttendeeView, AvailabilityView, BookingView, BusyView, FieldChangeView, HistoryEntryView,
-    RoomView, Visibility,
+    RoomView, UserView, Visibility,
 };
 
 /// Largest request body accepted, in bytes. A booking with the maximum body
@@ -119,9 +121,10 @@ impl AppState {
 /// Builds the router with every route, the error fallbacks, the body limit
 /// and the per-request span, log line and metrics.
 pub fn router(state: AppState) -> Router {
-    use handlers::{bookings, rooms, sync, system};
+    use handlers::{bookings, me, rooms, sync, system};
 
     let api = Router::new()
+        .route("/me", get(me::me))
         .route("/rooms", get(rooms::list_rooms))
         .route("/rooms/{address}/bookings", get(rooms::room_bookings))
         .route(
@@ -142,6 +145,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .nest("/api/v1", api)
+        .merge(ui::routes())
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         .fallback(system::not_found)

@@ -4,11 +4,11 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::handlers::{bookings, rooms, sync};
+use crate::handlers::{bookings, me, rooms, sync};
 use crate::requests::{AttendeeRequest, CreateBookingRequest, PatchBookingRequest};
 use crate::views::{
     AttendeeView, AvailabilityView, BookingView, BusyView, FieldChangeView, HistoryEntryView,
-    RoomView, Visibility,
+    RoomView, UserView, Visibility,
 };
 
 #[derive(OpenApi)]
@@ -19,6 +19,7 @@ use crate::views::{
                        Every endpoint needs `Authorization: Bearer TOKEN`."
     ),
     paths(
+        me::me,
         rooms::list_rooms,
         rooms::room_bookings,
         rooms::room_availability,
@@ -35,6 +36,7 @@ use crate::views::{
         AttendeeView,
         Visibility,
         RoomView,
+        UserView,
         AvailabilityView,
         BusyView,
         HistoryEntryView,
@@ -47,6 +49,7 @@ use crate::views::{
     )),
     modifiers(&BearerScheme),
     tags(
+        (name = "users", description = "The authenticated user"),
         (name = "rooms", description = "Rooms, their bookings and busy intervals"),
         (name = "bookings", description = "Creating, reading, changing and deleting bookings"),
         (name = "sync", description = "Manual sync runs and the outbox of changes for Exchange"),

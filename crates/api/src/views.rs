@@ -179,6 +179,26 @@ impl From<&Room> for RoomView {
     }
 }
 
+/// A user of roombridge.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    /// SMTP address of the user's mailbox, in lower case.
+    #[schema(example = "alice@example.com")]
+    pub address: String,
+    /// Display name, shown on the user's bookings.
+    #[schema(example = "Alice Example")]
+    pub name: String,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self {
+            address: user.address.clone(),
+            name: user.display_name.clone(),
+        }
+    }
+}
+
 /// The busy intervals of a room within a window.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AvailabilityView {

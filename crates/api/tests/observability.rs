@@ -258,6 +258,7 @@ async fn openapi_lists_every_route() {
             "DELETE /api/v1/bookings/{id}",
             "GET /api/v1/bookings/{id}",
             "GET /api/v1/bookings/{id}/history",
+            "GET /api/v1/me",
             "GET /api/v1/outbox",
             "GET /api/v1/rooms",
             "GET /api/v1/rooms/{address}/availability",

@@ -17,7 +17,8 @@ pub struct Org {
     pub room_lists: Vec<RoomList>,
     /// Items by number.
     pub items: BTreeMap<u64, Item>,
-    /// Items that left a folder, for SyncFolderItems deletes.
+    /// Items that left a folder, for SyncFolderItems deletes, in the order
+    /// of their sequence numbers (each is pushed with a new one).
     pub tombstones: Vec<Tombstone>,
     /// Next item number.
     pub next_number: u64,

@@ -36,7 +36,9 @@ mod sync;
 mod token;
 
 pub use error::StoreError;
-pub use store::{BookingFilter, DEFAULT_LIST_LIMIT, ExternalUpsert, OUTBOX_LEASE, Store};
+pub use store::{
+    BookingFilter, DEFAULT_LIST_LIMIT, ExternalUpsert, OUTBOX_LEASE, RoomsVersion, Store,
+};
 pub use sync::{
     AppliedChange, RoomItem, RoomSyncCommit, RoomSyncLock, RoomSyncOutcome, RoomSyncState,
 };

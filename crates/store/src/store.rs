@@ -59,6 +59,13 @@ pub struct BookingFilter {
     pub limit: Option<u32>,
 }
 
+/// Summary of the rooms table from [`Store::rooms_version`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomsVersion {
+    rooms: i64,
+    latest: Option<i64>,
+}
+
 /// Outcome of [`Store::upsert_external_booking`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExternalUpsert {
@@ -235,6 +242,42 @@ impl Store {
         Ok(room)
     }
 
+    /// Creates or replaces every room of `rooms` in one transaction, like
+    /// [`Store::upsert_room`] for each but with one commit.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Invalid`] listing every malformed address and
+    /// empty display name, each field named `rooms[INDEX].FIELD`. Nothing
+    /// is saved then.
+    pub async fn upsert_rooms(&self, rooms: Vec<Room>) -> Result<Vec<Room>, StoreError> {
+        let mut errors = Vec::new();
+        let rooms: Vec<Room> = rooms
+            .into_iter()
+            .enumerate()
+            .map(|(index, room)| {
+                let room = Room {
+                    address: normalize_address(&room.address),
+                    ..room
+                };
+                let mut found = Vec::new();
+                check_address(&room.address, &mut found);
+                check_display_name(&room.display_name, &mut found);
+                errors.extend(found.into_iter().map(|error| FieldError {
+                    field: format!("rooms[{index}].{}", error.field),
+                    ..error
+                }));
+                room
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let now = codec::now();
+        write_transaction!(self, people::upsert_rooms(&rooms, now))?;
+        Ok(rooms)
+    }
+
     /// Lists every room, ordered by address.
     ///
     /// # Errors
@@ -242,6 +285,18 @@ impl Store {
     /// Returns [`StoreError::Database`] when the query fails.
     pub async fn list_rooms(&self) -> Result<Vec<Room>, StoreError> {
         read_only!(self, people::list_rooms())
+    }
+
+    /// Returns a value that changes whenever a room is added, changed or
+    /// removed: the number of rooms and the latest change. Callers keep a
+    /// copy of the room list and read it again only when this changes.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn rooms_version(&self) -> Result<RoomsVersion, StoreError> {
+        let (rooms, latest) = read_only!(self, people::rooms_version())?;
+        Ok(RoomsVersion { rooms, latest })
     }
 
     /// Returns the room with this address, if any.

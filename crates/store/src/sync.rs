@@ -151,6 +151,24 @@ impl Store {
         read_only!(self, sync::internal_by_uid(uid, recurrence_id))
     }
 
+    /// Lists the bookings made in roombridge whose meeting has one of
+    /// `uids`, in any room and every occurrence, the oldest created first.
+    /// Looks up many meetings with a few queries where
+    /// [`Store::internal_booking_by_uid`] takes one per meeting.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`StoreError::Database`] when the query fails.
+    pub async fn internal_bookings_by_uids(
+        &self,
+        uids: &[String],
+    ) -> Result<Vec<Booking>, StoreError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        read_only!(self, sync::internal_by_uids(uids))
+    }
+
     /// Forgets the room's cursor, so its next read starts from scratch.
     ///
     /// # Errors

@@ -6,6 +6,7 @@
 //! Graph backend implements the same trait with event ids, `@odata.etag`,
 //! `iCalUId` and delta links.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -281,6 +282,28 @@ pub trait ExchangeBackend: Send + Sync + std::fmt::Debug {
         from: Timestamp,
         to: Timestamp,
     ) -> BoxFuture<'a, BackendResult<Vec<RemoteMeeting>>>;
+
+    /// Lists the calendar items of a mailbox overlapping `[from, to)` like
+    /// [`ExchangeBackend::calendar_view`], but leaves out the items whose
+    /// id is in `skip` without reading their details. The change feed
+    /// reports single meetings and series masters, never occurrences, so
+    /// skipping the feed's item ids keeps every occurrence. A single
+    /// meeting that a view names by another id is read as before.
+    fn calendar_view_except<'a>(
+        &'a self,
+        mailbox: &'a str,
+        from: Timestamp,
+        to: Timestamp,
+        skip: &'a HashSet<String>,
+    ) -> BoxFuture<'a, BackendResult<Vec<RemoteMeeting>>> {
+        Box::pin(async move {
+            let view = self.calendar_view(mailbox, from, to).await?;
+            Ok(view
+                .into_iter()
+                .filter(|meeting| !skip.contains(&meeting.id.item_id))
+                .collect())
+        })
+    }
 
     /// Finds the meeting stamped with `booking_id` in the organizer's
     /// calendar.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use jiff::SignedDuration;
-use roombridge_store::Store;
+use roombridge_store::{RoomsVersion, Store};
 use tracing::Instrument;
 
 use crate::backend::ExchangeBackend;
@@ -70,6 +70,16 @@ pub struct SyncEngine {
     pub(crate) config: SyncConfig,
     pub(crate) metrics: Option<crate::SyncMetrics>,
     room_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Addresses of the known rooms, shared by room runs so that each need
+    /// not list every room.
+    known_rooms: Arc<Mutex<Option<KnownRooms>>>,
+}
+
+/// Room addresses with the rooms version they were read at.
+#[derive(Debug)]
+struct KnownRooms {
+    version: RoomsVersion,
+    addresses: Arc<[String]>,
 }
 
 impl SyncEngine {
@@ -81,6 +91,7 @@ impl SyncEngine {
             config,
             metrics: None,
             room_locks: Arc::default(),
+            known_rooms: Arc::default(),
         }
     }
 
@@ -236,6 +247,31 @@ impl SyncEngine {
         Ok(reports)
     }
 
+    /// Returns the addresses of every known room, read again only when
+    /// the rooms changed since the last call.
+    pub(crate) async fn known_rooms(&self) -> Result<Arc<[String]>, SyncError> {
+        let version = self.store.rooms_version().await?;
+        if let Some(known) = &*lock(&self.known_rooms)
+            && known.version == version
+        {
+            return Ok(known.addresses.clone());
+        }
+        let addresses: Arc<[String]> = self
+            .store
+            .list_rooms()
+            .await?
+            .into_iter()
+            .map(|room| room.address)
+            .collect();
+        // A room added since `version` was read makes the next call read
+        // the list again, because the version it finds differs.
+        *lock(&self.known_rooms) = Some(KnownRooms {
+            version,
+            addresses: addresses.clone(),
+        });
+        Ok(addresses)
+    }
+
     fn room_lock(&self, room: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = match self.room_locks.lock() {
             Ok(guard) => guard,
@@ -276,4 +312,11 @@ fn log_room(report: &RoomReport) {
             "room sync failed; nothing from this run was stored"
         );
     }
+}
+
+/// Locks a mutex whose data stays valid even if a holder panicked.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -8,6 +8,8 @@
 //! `CalendarView`. The booking id is stamped as a named string property in
 //! the `PublicStrings` property set.
 
+use std::collections::HashSet;
+
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use jiff::Timestamp;
@@ -183,6 +185,7 @@ impl EwsBackend {
         mailbox: &str,
         from: Timestamp,
         to: Timestamp,
+        skip: &HashSet<String>,
     ) -> BackendResult<Vec<RemoteMeeting>> {
         let request = FindItem {
             traversal: ItemQueryTraversal::Shallow,
@@ -202,6 +205,7 @@ impl EwsBackend {
             .items
             .iter()
             .filter_map(|item| item.item_id().map(|id| id.id.clone()))
+            .filter(|id| !skip.contains(id))
             .collect();
         self.fetch(mailbox, &ids).await
     }
@@ -451,7 +455,17 @@ impl ExchangeBackend for EwsBackend {
         from: Timestamp,
         to: Timestamp,
     ) -> BoxFuture<'a, BackendResult<Vec<RemoteMeeting>>> {
-        self.view(mailbox, from, to).boxed()
+        async move { self.view(mailbox, from, to, &HashSet::new()).await }.boxed()
+    }
+
+    fn calendar_view_except<'a>(
+        &'a self,
+        mailbox: &'a str,
+        from: Timestamp,
+        to: Timestamp,
+        skip: &'a HashSet<String>,
+    ) -> BoxFuture<'a, BackendResult<Vec<RemoteMeeting>>> {
+        self.view(mailbox, from, to, skip).boxed()
     }
 
     fn find_by_booking_id<'a>(

@@ -94,14 +94,24 @@ struct RoomBookings {
     /// Lower-case organizers of roombridge bookings whose create has no
     /// UID stored yet.
     creates_without_uid: HashSet<String>,
+    /// Roombridge bookings in any room by UID and recurrence id, the
+    /// earliest created first, for the meetings of the read that match no
+    /// booking of this room.
+    internal_by_exchange_id: HashMap<(String, Option<i64>), Booking>,
 }
 
 impl RoomBookings {
-    /// Reads every booking of the room, deleted ones included.
-    async fn load(store: &roombridge_store::Store, room: &str) -> Result<RoomBookings, SyncError> {
+    /// Reads every booking of the room, deleted ones included, and the
+    /// roombridge bookings of other rooms that share a UID with `meetings`.
+    async fn load(
+        store: &roombridge_store::Store,
+        room: &str,
+        meetings: &[RemoteMeeting],
+    ) -> Result<RoomBookings, SyncError> {
         let filter = roombridge_store::BookingFilter {
             room: Some(room.to_owned()),
             include_deleted: true,
+            limit: Some(u32::MAX),
             ..roombridge_store::BookingFilter::default()
         };
         let mut bookings = RoomBookings::default();
@@ -125,6 +135,30 @@ impl RoomBookings {
                 }
             }
         }
+        let mut unmatched: Vec<String> = meetings
+            .iter()
+            .filter(|meeting| {
+                bookings
+                    .by_exchange_id(&meeting.uid, meeting.recurrence_id)
+                    .is_none()
+            })
+            .map(|meeting| meeting.uid.clone())
+            .collect();
+        unmatched.sort_unstable();
+        unmatched.dedup();
+        for booking in store.internal_bookings_by_uids(&unmatched).await? {
+            let Some(uid) = booking.exchange.uid.clone() else {
+                continue;
+            };
+            let key = (
+                uid,
+                booking.exchange.recurrence_id.map(|at| at.as_microsecond()),
+            );
+            bookings
+                .internal_by_exchange_id
+                .entry(key)
+                .or_insert(booking);
+        }
         Ok(bookings)
     }
 
@@ -132,6 +166,17 @@ impl RoomBookings {
     fn by_exchange_id(&self, uid: &str, recurrence_id: Option<Timestamp>) -> Option<Booking> {
         let key = (uid.to_owned(), recurrence_id.map(|at| at.as_microsecond()));
         self.by_exchange_id.get(&key).cloned()
+    }
+
+    /// Returns the roombridge booking, in whichever room it is now, whose
+    /// meeting has this UID and recurrence id.
+    fn internal_by_exchange_id(
+        &self,
+        uid: &str,
+        recurrence_id: Option<Timestamp>,
+    ) -> Option<&Booking> {
+        let key = (uid.to_owned(), recurrence_id.map(|at| at.as_microsecond()));
+        self.internal_by_exchange_id.get(&key)
     }
 
     /// Whether `organizer` has a roombridge booking in the room whose create
@@ -319,7 +364,18 @@ impl RoomRun<'_> {
             let to = now
                 .saturating_add(self.engine.config.window_ahead)
                 .unwrap_or(now);
-            let view = self.engine.backend.calendar_view(address, from, to).await?;
+            // The feed's items are single meetings and masters, which the
+            // view would read again only to leave them out below.
+            let known_items: HashSet<String> = stored_items
+                .iter()
+                .map(|item| item.item_id.clone())
+                .chain(items_seen.iter().map(|item| item.item_id.clone()))
+                .collect();
+            let view = self
+                .engine
+                .backend
+                .calendar_view_except(address, from, to, &known_items)
+                .await?;
             self.report.requests += 1 + view.len().div_ceil(50) as u32;
             for meeting in view {
                 if meeting.kind == MeetingKind::Occurrence && series.contains(&meeting.uid) {
@@ -337,20 +393,15 @@ impl RoomRun<'_> {
 
         // Only decisions need the other rooms; a read that found nothing
         // skips listing them.
-        let known_rooms: Vec<String> = if meetings.is_empty() && removed.is_empty() {
-            Vec::new()
+        let known_rooms: std::sync::Arc<[String]> = if meetings.is_empty() && removed.is_empty() {
+            std::sync::Arc::default()
         } else {
-            store
-                .list_rooms()
-                .await?
-                .into_iter()
-                .map(|room| room.address)
-                .collect()
+            self.engine.known_rooms().await?
         };
         let room_bookings = if meetings.is_empty() {
             RoomBookings::default()
         } else {
-            RoomBookings::load(store, address).await?
+            RoomBookings::load(store, address, &meetings).await?
         };
         for meeting in &meetings {
             self.decide_meeting(meeting, &known_rooms, &room_bookings, &mut commit)
@@ -453,9 +504,8 @@ impl RoomRun<'_> {
                 .filter(|booking| booking.room == address);
         }
         if existing.is_none()
-            && let Some(elsewhere) = store
-                .internal_booking_by_uid(&meeting.uid, meeting.recurrence_id)
-                .await?
+            && let Some(elsewhere) =
+                room_bookings.internal_by_exchange_id(&meeting.uid, meeting.recurrence_id)
         {
             // NOTE: a roombridge meeting that Outlook also booked this room
             // for is not stored here; only the booking's own room counts.

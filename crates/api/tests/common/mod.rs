@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)] // Each test binary uses a different part.
 
 pub mod http;
+pub mod webdriver;
 
 use jiff::Timestamp;
 use roombridge_api::AppState;

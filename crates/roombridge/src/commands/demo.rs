@@ -40,8 +40,8 @@ const LINE_WIDTH: usize = 88;
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
     /// After the steps, keep the simulator and the API running and print
-    /// their addresses, an API token and the sample sign-in, until Ctrl-C
-    /// or SIGTERM.
+    /// their addresses, the web UI's address, an API token and the sample
+    /// sign-in, until Ctrl-C or SIGTERM.
     #[arg(long)]
     keep_running: bool,
     /// JSON file with fault settings for the Exchange simulator, in the
@@ -264,6 +264,10 @@ async fn keep_running(env: Environment) {
     let token = env.token(scenario::ALICE).to_owned();
 
     say!("\nThe simulator and roombridge keep running:");
+    say!(
+        "  Web UI:           http://{}/ui/ (sign in with the API token below)",
+        env.api
+    );
     say!("  roombridge API:   http://{}/api/v1", env.api);
     say!("  API token:        {token} (user {})", scenario::ALICE);
     say!(

@@ -164,16 +164,11 @@ async fn prepare_database(
         .migrate()
         .await
         .map_err(|error| Failure::new(format!("{error}")))?;
-    for room in &config.rooms {
-        store
-            .upsert_room(room::to_domain(room))
-            .await
-            .map_err(|error| {
-                Failure::new(format!(
-                    "cannot save room `{}` from the configuration: {error}",
-                    room.address
-                ))
-            })?;
-    }
+    let rooms = config.rooms.iter().map(room::to_domain).collect();
+    store.upsert_rooms(rooms).await.map_err(|error| {
+        Failure::new(format!(
+            "cannot save the rooms from the configuration: {error}"
+        ))
+    })?;
     Ok(config.rooms.len())
 }

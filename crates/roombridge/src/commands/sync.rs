@@ -170,8 +170,12 @@ pub(crate) fn build_engine(
              with Exchange",
         )
     })?;
+    let engine_config = engine_config(config);
+    // Every room read at once keeps its connection, so no read waits for a
+    // new connection to sign in again.
     let mut builder = EwsClientBuilder::new(exchange.url.clone(), credentials(exchange)?)
-        .danger_accept_invalid_certs(exchange.danger_accept_invalid_certs);
+        .danger_accept_invalid_certs(exchange.danger_accept_invalid_certs)
+        .max_idle_connections(engine_config.concurrency);
     if let Some(version) = ExchangeVersion::from_wire(&exchange.server_version) {
         builder = builder.server_version(version);
     }
@@ -186,7 +190,7 @@ pub(crate) fn build_engine(
         Arc::new(
             EwsBackend::new(client).with_impersonation_domains(&exchange.impersonation_domains),
         ),
-        engine_config(config),
+        engine_config,
     ))
 }
 
@@ -197,10 +201,7 @@ pub(crate) fn engine_config(config: &Config) -> roombridge_sync::SyncConfig {
         interval: config.sync.interval,
         window_past: day * i32::try_from(config.sync.past_days).unwrap_or(i32::MAX),
         window_ahead: day * i32::try_from(config.sync.future_days).unwrap_or(i32::MAX),
-        // Rooms read at once: most sync time is spent waiting for Exchange,
-        // and 16 stays well below Exchange's default EWSMaxConcurrency of 27
-        // concurrent requests per account.
-        concurrency: 16,
+        concurrency: usize::try_from(config.sync.concurrency).unwrap_or(1),
         ..roombridge_sync::SyncConfig::default()
     }
 }

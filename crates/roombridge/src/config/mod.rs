@@ -34,6 +34,12 @@ pub(crate) const DEFAULT_SYNC_PAST_DAYS: u32 = 30;
 /// Default number of future days the sync window covers.
 pub(crate) const DEFAULT_SYNC_FUTURE_DAYS: u32 = 180;
 
+/// Default number of rooms read at once. The default throttling policy of
+/// Exchange 2013 and later (`EWSMaxConcurrency`) allows 27 concurrent EWS
+/// requests per account and rejects more with ErrorServerBusy, so 24
+/// leaves room for other clients of the service account.
+pub(crate) const DEFAULT_SYNC_CONCURRENCY: u32 = 24;
+
 /// Default `RequestServerVersion`, understood by Exchange 2013 SP1 and every
 /// later on-premises release.
 pub(crate) const DEFAULT_SERVER_VERSION: &str = "Exchange2013_SP1";
@@ -175,6 +181,12 @@ const ENV_OVERRIDES: &[(&str, Option<&str>, &str, EnvKind)] = &[
         "future_days",
         EnvKind::Integer,
     ),
+    (
+        "ROOMBRIDGE_SYNC_CONCURRENCY",
+        Some("sync"),
+        "concurrency",
+        EnvKind::Integer,
+    ),
 ];
 
 /// The whole service configuration, validated.
@@ -250,6 +262,9 @@ pub(crate) struct SyncConfig {
     pub(crate) past_days: u32,
     /// Days after today that the sync window covers.
     pub(crate) future_days: u32,
+    /// Rooms read at once, and outbox records pushed at once. Each has at
+    /// most one EWS request in flight.
+    pub(crate) concurrency: u32,
 }
 
 /// A room declared in the configuration.
@@ -399,6 +414,7 @@ impl Default for SyncConfig {
             interval: DEFAULT_SYNC_INTERVAL,
             past_days: DEFAULT_SYNC_PAST_DAYS,
             future_days: DEFAULT_SYNC_FUTURE_DAYS,
+            concurrency: DEFAULT_SYNC_CONCURRENCY,
         }
     }
 }
@@ -660,11 +676,13 @@ fn read_sync(mut section: Section, problems: &mut Problems) -> SyncConfig {
     let interval = section.parsed("interval", problems, parse_interval);
     let past_days = section.integer("past_days", 0..=3650, problems);
     let future_days = section.integer("future_days", 1..=3650, problems);
+    let concurrency = section.integer("concurrency", 1..=256, problems);
     section.finish(problems);
     SyncConfig {
         interval: interval.unwrap_or(defaults.interval),
         past_days: past_days.unwrap_or(defaults.past_days),
         future_days: future_days.unwrap_or(defaults.future_days),
+        concurrency: concurrency.unwrap_or(defaults.concurrency),
     }
 }
 

@@ -35,6 +35,7 @@ fn empty_file_uses_defaults() {
     assert_eq!(config.sync.interval, Duration::from_secs(600));
     assert_eq!(config.sync.past_days, 30);
     assert_eq!(config.sync.future_days, 180);
+    assert_eq!(config.sync.concurrency, 24);
     assert!(config.rooms.is_empty());
 }
 
@@ -82,6 +83,7 @@ impersonation_domains = ["example.com", "example.org"]
 interval = "1h 30m"
 past_days = 0
 future_days = 365
+concurrency = 8
 
 [[rooms]]
 address = "room-101@example.com"
@@ -107,6 +109,7 @@ mode = "accept-as-room"
     );
     assert_eq!(config.sync.interval, Duration::from_secs(90 * 60));
     assert_eq!(config.sync.past_days, 0);
+    assert_eq!(config.sync.concurrency, 8);
     assert_eq!(
         config.rooms,
         [RoomConfig {
@@ -128,6 +131,7 @@ colour = "blue"
 [sync]
 interval = "soon"
 future_days = 0
+concurrency = 0
 
 [[rooms]]
 address = "not-an-address"
@@ -141,6 +145,7 @@ seats = 4
             "`listen`: expected an address and port such as `127.0.0.1:8080`, but found `localhost`",
             "`sync.interval`: expected a duration such as `10m`, `1h 30m` or `90s`, but found `soon`",
             "`sync.future_days`: expected an integer from 1 to 3650, but found 0",
+            "`sync.concurrency`: expected an integer from 1 to 256, but found 0",
             "`rooms[0].address`: expected a mailbox address such as `room-101@example.com`, \
              but found `not-an-address`",
             "`rooms[0].mode`: expected `auto-accept` or `accept-as-room`, but found `maybe`",
@@ -285,6 +290,7 @@ fn environment_overrides_file() {
             ("ROOMBRIDGE_LISTEN", "127.0.0.1:9999"),
             ("ROOMBRIDGE_SYNC_INTERVAL", "15m"),
             ("ROOMBRIDGE_SYNC_FUTURE_DAYS", "30"),
+            ("ROOMBRIDGE_SYNC_CONCURRENCY", "12"),
             (
                 "ROOMBRIDGE_EXCHANGE_URL",
                 "https://mail.example.com/EWS/Exchange.asmx",
@@ -302,6 +308,7 @@ fn environment_overrides_file() {
     assert_eq!(config.listen, "127.0.0.1:9999".parse().unwrap());
     assert_eq!(config.sync.interval, Duration::from_secs(15 * 60));
     assert_eq!(config.sync.future_days, 30);
+    assert_eq!(config.sync.concurrency, 12);
     let exchange = config.exchange.unwrap();
     assert_eq!(exchange.auth, ExchangeAuth::Bearer);
     assert_eq!(

@@ -103,13 +103,15 @@ fn collect_changes(
             (item.change_seq, change)
         })
         .collect();
+    // Tombstones are kept in the order of their sequence numbers, so those
+    // after `seen` are a tail found by binary search.
+    let tombstones = &context.org.tombstones;
+    let first_unseen = tombstones.partition_point(|tombstone| tombstone.seq <= seen);
     changes.extend(
-        context
-            .org
-            .tombstones
+        tombstones[first_unseen..]
             .iter()
-            .filter(|tombstone| tombstone.mailbox == mailbox && tombstone.folder == folder)
-            .filter(|tombstone| tombstone.seq > seen && tombstone.created_seq <= seen)
+            .filter(|tombstone| tombstone.created_seq <= seen)
+            .filter(|tombstone| tombstone.folder == folder && tombstone.mailbox == mailbox)
             .map(|tombstone| {
                 (
                     tombstone.seq,

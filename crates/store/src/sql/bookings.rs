@@ -119,16 +119,54 @@ fn bind_columns<'q>(query: Query<'q>, booking: &'q Booking, attendees: String) -
         .bind(micros(booking.updated_at))
 }
 
-pub(crate) async fn insert(conn: &mut Connection, booking: &Booking) -> Result<(), StoreError> {
-    let query = sqlx::query(concat!(
-        "INSERT INTO bookings (",
-        booking_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19, $20, $21, $22, $23, $24)"
-    ));
-    bind_columns(query, booking, to_json(&booking.attendees)?)
-        .execute(&mut *conn)
-        .await?;
+/// Rows per multi-row `INSERT`. A booking binds 24 values, so one statement
+/// binds at most 2,400, far below the bind limits of SQLite (32,766) and
+/// PostgreSQL (65,535).
+pub(crate) const ROWS_PER_INSERT: usize = 100;
+
+/// Inserts `bookings` with one multi-row statement per [`ROWS_PER_INSERT`].
+pub(crate) async fn insert_many(
+    conn: &mut Connection,
+    bookings: &[Booking],
+) -> Result<(), StoreError> {
+    for chunk in bookings.chunks(ROWS_PER_INSERT) {
+        let attendees = chunk
+            .iter()
+            .map(|booking| to_json(&booking.attendees))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut query: QueryBuilder<Db> =
+            QueryBuilder::new(concat!("INSERT INTO bookings (", booking_columns!(), ") "));
+        query.push_values(
+            chunk.iter().zip(&attendees),
+            |mut row, (booking, attendees)| {
+                row.push_bind(booking.id)
+                    .push_bind(&booking.room)
+                    .push_bind(&booking.organizer)
+                    .push_bind(&booking.subject)
+                    .push_bind(&booking.body)
+                    .push_bind(micros(booking.start))
+                    .push_bind(micros(booking.end))
+                    .push_bind(&booking.time_zone)
+                    .push_bind(booking.all_day)
+                    .push_bind(attendees)
+                    .push_bind(booking.origin.as_str())
+                    .push_bind(booking.status.as_str())
+                    .push_bind(&booking.declined_reason)
+                    .push_bind(optional_micros(booking.deleted_at))
+                    .push_bind(booking.version)
+                    .push_bind(&booking.exchange.uid)
+                    .push_bind(optional_micros(booking.exchange.recurrence_id))
+                    .push_bind(&booking.exchange.organizer_item_id)
+                    .push_bind(&booking.exchange.organizer_change_key)
+                    .push_bind(&booking.exchange.room_item_id)
+                    .push_bind(&booking.exchange.room_change_key)
+                    .push_bind(optional_micros(booking.exchange.last_modified))
+                    .push_bind(micros(booking.created_at))
+                    .push_bind(micros(booking.updated_at));
+            },
+        );
+        query.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -225,6 +263,34 @@ pub(crate) async fn append_history(
     .bind(to_json(&entry.changes)?)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Appends `entries` in order with one multi-row statement per
+/// [`ROWS_PER_INSERT`].
+pub(crate) async fn append_history_many(
+    conn: &mut Connection,
+    entries: &[HistoryEntry],
+) -> Result<(), StoreError> {
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let changes = chunk
+            .iter()
+            .map(|entry| to_json(&entry.changes))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut query: QueryBuilder<Db> = QueryBuilder::new(
+            "INSERT INTO booking_history (booking_id, at, actor, side, action, version, changes) ",
+        );
+        query.push_values(chunk.iter().zip(&changes), |mut row, (entry, changes)| {
+            row.push_bind(entry.booking_id)
+                .push_bind(micros(entry.at))
+                .push_bind(&entry.actor)
+                .push_bind(entry.side.as_str())
+                .push_bind(entry.action.as_str())
+                .push_bind(entry.version)
+                .push_bind(changes);
+        });
+        query.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

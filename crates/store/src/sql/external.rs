@@ -2,14 +2,21 @@
 //! Exchange already accepted them, and without an outbox record, because
 //! Exchange already has them.
 
+use std::collections::{HashMap, HashSet};
+
 use jiff::Timestamp;
 use roombridge_domain::{
-    Actor, Booking, BookingStatus, ExchangeChange, ExternalBooking, HistoryAction, Origin,
+    Actor, Booking, BookingStatus, ExchangeChange, ExchangeLink, ExternalBooking, HistoryAction,
+    HistoryEntry, Origin,
 };
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::bookings::{append_history, fetch, insert, lock_room, overwrite, write_exchange_link};
-use super::{Db, rows};
+use super::bookings::{
+    append_history, append_history_many, fetch, insert_many, lock_room, overwrite,
+    write_exchange_link,
+};
+use super::{Db, POSTGRES, rows};
 use crate::codec::optional_micros;
 use crate::{ExternalUpsert, StoreError};
 
@@ -36,36 +43,139 @@ pub(crate) async fn find_by_exchange_id(
     row.as_ref().map(rows::booking).transpose()
 }
 
+/// UIDs per lookup statement.
+const UIDS_PER_QUERY: usize = 500;
+
+/// Lists the bookings of `room` whose meeting has one of `uids`, oldest
+/// first. On PostgreSQL the rows stay locked until the transaction ends, so
+/// a concurrent upsert of the same items waits.
+pub(crate) async fn find_by_uids(
+    conn: &mut Connection,
+    room: &str,
+    uids: &[&str],
+) -> Result<Vec<Booking>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in uids.chunks(UIDS_PER_QUERY) {
+        let mut query: QueryBuilder<Db> = QueryBuilder::new(concat!(
+            "SELECT ",
+            booking_columns!(),
+            " FROM bookings WHERE room = "
+        ));
+        query.push_bind(room).push(" AND exchange_uid IN (");
+        let mut list = query.separated(", ");
+        for uid in chunk {
+            list.push_bind(*uid);
+        }
+        query.push(") ORDER BY created_at, id");
+        if POSTGRES {
+            query.push(" FOR UPDATE");
+        }
+        let rows = query.build().fetch_all(&mut *conn).await?;
+        for row in &rows {
+            found.push(rows::booking(row)?);
+        }
+    }
+    Ok(found)
+}
+
 pub(crate) async fn upsert(
     conn: &mut Connection,
     external: ExternalBooking,
     now: Timestamp,
 ) -> Result<ExternalUpsert, StoreError> {
-    let Some(uid) = external.exchange.uid.clone() else {
+    let mut outcomes = upsert_all(conn, vec![external], now).await?;
+    outcomes
+        .pop()
+        .ok_or_else(|| StoreError::Database("an upsert of one booking returned nothing".into()))
+}
+
+/// Key of a booking among the copies of one room: UID and recurrence id in
+/// microseconds.
+type ExchangeKey = (String, Option<i64>);
+
+/// Stores the bookings read from Exchange, each matched to an earlier copy
+/// by room, UID and recurrence id, and returns the outcome of each in
+/// order. Existing bookings are read with one query per room and new ones
+/// inserted with multi-row statements.
+pub(crate) async fn upsert_all(
+    conn: &mut Connection,
+    externals: Vec<ExternalBooking>,
+    now: Timestamp,
+) -> Result<Vec<ExternalUpsert>, StoreError> {
+    if externals
+        .iter()
+        .any(|external| external.exchange.uid.is_none())
+    {
         return Err(StoreError::invalid(
             "exchange.uid",
             "missing UID: an external booking needs the meeting's iCalendar UID".to_owned(),
         ));
-    };
-    if !lock_room(conn, &external.room).await? {
-        return Err(StoreError::not_found("room", &external.room));
+    }
+    let mut rooms: Vec<&str> = externals
+        .iter()
+        .map(|external| external.room.as_str())
+        .collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    // Known copies by room, earliest created first, as a lookup of one copy
+    // would find them.
+    let mut known: HashMap<String, HashMap<ExchangeKey, Booking>> = HashMap::new();
+    for room in rooms {
+        if !lock_room(conn, room).await? {
+            return Err(StoreError::not_found("room", room));
+        }
+        let mut uids: Vec<&str> = externals
+            .iter()
+            .filter(|external| external.room == room)
+            .filter_map(|external| external.exchange.uid.as_deref())
+            .collect();
+        uids.sort_unstable();
+        uids.dedup();
+        let copies = known.entry(room.to_owned()).or_default();
+        for booking in find_by_uids(conn, room, &uids).await? {
+            copies.entry(key_of(&booking.exchange)).or_insert(booking);
+        }
     }
 
-    let existing =
-        find_by_exchange_id(conn, &external.room, &uid, external.exchange.recurrence_id).await?;
+    let mut outcomes = Vec::with_capacity(externals.len());
+    let mut created = Inserts::default();
     let actor = Actor::exchange();
-    let Some(existing) = existing else {
-        let booking = new_booking(external, now);
-        insert(conn, &booking).await?;
-        record(conn, None, &booking, HistoryAction::Created, &actor).await?;
-        return Ok(ExternalUpsert::Created(booking));
-    };
-    if existing.origin == Origin::Internal {
-        return Ok(ExternalUpsert::Internal(existing));
+    for external in externals {
+        let key = key_of(&external.exchange);
+        let copies = known.entry(external.room.clone()).or_default();
+        let Some(existing) = copies.get(&key).cloned() else {
+            let booking = new_booking(external, now);
+            created.push(&booking, &actor);
+            copies.insert(key, booking.clone());
+            outcomes.push(ExternalUpsert::Created(booking));
+            continue;
+        };
+        if existing.origin == Origin::Internal {
+            outcomes.push(ExternalUpsert::Internal(existing));
+            continue;
+        }
+        // A copy created earlier in this call is written before it changes.
+        if created.contains(existing.id) {
+            created.flush(conn).await?;
+        }
+        let outcome = update(conn, existing, external, now, &actor).await?;
+        if let ExternalUpsert::Updated(booking) | ExternalUpsert::Unchanged(booking) = &outcome {
+            copies.insert(key, booking.clone());
+        }
+        outcomes.push(outcome);
     }
+    created.flush(conn).await?;
+    Ok(outcomes)
+}
 
-    // Lock the row so that a concurrent upsert of the same item waits.
-    let current = fetch(conn, existing.id, true).await?.unwrap_or(existing);
+/// Changes a known external booking to what Exchange holds now.
+async fn update(
+    conn: &mut Connection,
+    current: Booking,
+    external: ExternalBooking,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<ExternalUpsert, StoreError> {
     let mut updated = current.clone();
     updated.organizer = external.organizer;
     updated.subject = external.subject;
@@ -94,10 +204,54 @@ pub(crate) async fn upsert(
         Some(&current),
         &updated,
         HistoryAction::Updated,
-        &actor,
+        actor,
     )
     .await?;
     Ok(ExternalUpsert::Updated(updated))
+}
+
+/// New bookings and their history entries, written together.
+#[derive(Default)]
+struct Inserts {
+    bookings: Vec<Booking>,
+    history: Vec<HistoryEntry>,
+    ids: HashSet<Uuid>,
+}
+
+impl Inserts {
+    fn push(&mut self, booking: &Booking, actor: &Actor) {
+        self.history.push(HistoryEntry {
+            booking_id: booking.id,
+            at: booking.updated_at,
+            actor: actor.name.clone(),
+            side: actor.side,
+            action: HistoryAction::Created,
+            version: booking.version,
+            changes: booking.changes_since(None),
+        });
+        self.ids.insert(booking.id);
+        self.bookings.push(booking.clone());
+    }
+
+    fn contains(&self, id: Uuid) -> bool {
+        self.ids.contains(&id)
+    }
+
+    async fn flush(&mut self, conn: &mut Connection) -> Result<(), StoreError> {
+        insert_many(conn, &self.bookings).await?;
+        append_history_many(conn, &self.history).await?;
+        self.bookings.clear();
+        self.history.clear();
+        self.ids.clear();
+        Ok(())
+    }
+}
+
+fn key_of(link: &ExchangeLink) -> ExchangeKey {
+    (
+        link.uid.clone().unwrap_or_default(),
+        link.recurrence_id.map(|at| at.as_microsecond()),
+    )
 }
 
 pub(crate) async fn apply_change(

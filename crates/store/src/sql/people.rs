@@ -2,6 +2,7 @@
 
 use jiff::Timestamp;
 use roombridge_domain::{Room, User};
+use sqlx::Row;
 
 use super::{Db, rows};
 use crate::codec::{micros, optional_micros};
@@ -32,6 +33,17 @@ pub(crate) async fn upsert_room(
     Ok(())
 }
 
+pub(crate) async fn upsert_rooms(
+    conn: &mut Connection,
+    rooms: &[Room],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for room in rooms {
+        upsert_room(conn, room, now).await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn list_rooms(conn: &mut Connection) -> Result<Vec<Room>, StoreError> {
     let rows = sqlx::query(
         "SELECT address, display_name, capacity, location, response_mode FROM rooms \
@@ -40,6 +52,13 @@ pub(crate) async fn list_rooms(conn: &mut Connection) -> Result<Vec<Room>, Store
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(rows::room).collect()
+}
+
+pub(crate) async fn rooms_version(conn: &mut Connection) -> Result<(i64, Option<i64>), StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS rooms, MAX(updated_at) AS latest FROM rooms")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((row.try_get("rooms")?, row.try_get("latest")?))
 }
 
 pub(crate) async fn room(conn: &mut Connection, address: &str) -> Result<Option<Room>, StoreError> {

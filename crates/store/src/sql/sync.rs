@@ -2,13 +2,16 @@
 //! calendar holds, the last agreed field values per booking, and the
 //! commit that applies one room's read in a single transaction.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use roombridge_domain::{Booking, FieldChange, HistoryAction, HistoryEntry, OutboxRecord};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
+use super::bookings::ROWS_PER_INSERT;
 use super::bookings::{append_history, fetch};
-use super::external::{apply_change, upsert};
+use super::external::{apply_change, upsert_all};
 use super::{Db, rows};
 use crate::StoreError;
 use crate::codec::{from_json, micros, optional_micros, optional_timestamp, timestamp, to_json};
@@ -90,6 +93,35 @@ pub(crate) async fn internal_by_uid(
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(rows::booking).transpose()
+}
+
+/// UIDs per lookup statement.
+const UIDS_PER_QUERY: usize = 500;
+
+/// Lists the bookings made in roombridge whose meeting has one of `uids`,
+/// in any room, oldest first.
+pub(crate) async fn internal_by_uids(
+    conn: &mut Connection,
+    uids: &[String],
+) -> Result<Vec<Booking>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in uids.chunks(UIDS_PER_QUERY) {
+        let mut query: QueryBuilder<Db> = QueryBuilder::new(concat!(
+            "SELECT ",
+            booking_columns!(),
+            " FROM bookings WHERE origin = 'internal' AND exchange_uid IN ("
+        ));
+        let mut list = query.separated(", ");
+        for uid in chunk {
+            list.push_bind(uid);
+        }
+        query.push(") ORDER BY created_at, id");
+        let rows = query.build().fetch_all(&mut *conn).await?;
+        for row in &rows {
+            found.push(rows::booking(row)?);
+        }
+    }
+    Ok(found)
 }
 
 pub(crate) async fn snapshot(
@@ -181,10 +213,10 @@ pub(crate) async fn commit(
     commit: RoomSyncCommit,
     now: Timestamp,
 ) -> Result<RoomSyncOutcome, StoreError> {
-    let mut outcome = RoomSyncOutcome::default();
-    for external in commit.external {
-        outcome.external.push(upsert(conn, external, now).await?);
-    }
+    let mut outcome = RoomSyncOutcome {
+        external: upsert_all(conn, commit.external, now).await?,
+        ..RoomSyncOutcome::default()
+    };
     for applied in commit.changes {
         let changed = apply_one(conn, applied, now).await?;
         outcome.changed.extend(changed);
@@ -260,25 +292,42 @@ async fn write_items(
             .execute(&mut *conn)
             .await?;
     }
-    for item_id in removed {
-        sqlx::query("DELETE FROM room_items WHERE room = $1 AND item_id = $2")
-            .bind(room)
-            .bind(item_id)
-            .execute(&mut *conn)
-            .await?;
+    for chunk in removed.chunks(ROWS_PER_INSERT) {
+        let mut query: QueryBuilder<Db> = QueryBuilder::new("DELETE FROM room_items WHERE room = ");
+        query.push_bind(room).push(" AND item_id IN (");
+        let mut list = query.separated(", ");
+        for item_id in chunk {
+            list.push_bind(item_id);
+        }
+        query.push(")");
+        query.build().execute(&mut *conn).await?;
     }
-    for item in seen {
-        sqlx::query(
-            "INSERT INTO room_items (room, item_id, uid, is_series) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (room, item_id) DO UPDATE SET uid = excluded.uid, \
+    // One statement may not name the same row twice in `ON CONFLICT DO
+    // UPDATE` on PostgreSQL, so only the last report of an item is written.
+    let mut last_index: HashMap<&str, usize> = HashMap::with_capacity(seen.len());
+    for (index, item) in seen.iter().enumerate() {
+        last_index.insert(item.item_id.as_str(), index);
+    }
+    let items: Vec<&RoomItem> = seen
+        .iter()
+        .enumerate()
+        .filter(|(index, item)| last_index.get(item.item_id.as_str()) == Some(index))
+        .map(|(_, item)| item)
+        .collect();
+    for chunk in items.chunks(ROWS_PER_INSERT) {
+        let mut query: QueryBuilder<Db> =
+            QueryBuilder::new("INSERT INTO room_items (room, item_id, uid, is_series) ");
+        query.push_values(chunk, |mut row, item| {
+            row.push_bind(room)
+                .push_bind(&item.item_id)
+                .push_bind(&item.uid)
+                .push_bind(item.is_series);
+        });
+        query.push(
+            " ON CONFLICT (room, item_id) DO UPDATE SET uid = excluded.uid, \
              is_series = excluded.is_series",
-        )
-        .bind(room)
-        .bind(&item.item_id)
-        .bind(&item.uid)
-        .bind(item.is_series)
-        .execute(&mut *conn)
-        .await?;
+        );
+        query.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
