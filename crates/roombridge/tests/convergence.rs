@@ -904,3 +904,25 @@ fn declined_booking_renamed_is_booked_again() {
         ]);
     }
 }
+
+/// A booking that the room declined when it was created, and whose room
+/// copy roombridge therefore never saw, is confirmed again once a rename
+/// sent after the slot became free is accepted by the room.
+#[test]
+fn booking_declined_at_create_renamed_is_booked_again() {
+    replay(vec![
+        Operation::OutlookCreate {
+            room: 1,
+            slot: 15,
+            series: true,
+        },
+        Operation::Book { room: 1, slot: 15 },
+        Operation::Sync,
+        Operation::OutlookCancel { meeting: 0 },
+        Operation::Sync,
+        Operation::Rename {
+            booking: 0,
+            name: 62,
+        },
+    ]);
+}

@@ -575,14 +575,14 @@ impl RoomRun<'_> {
                 link.room_change_key = meeting.id.change_key.clone();
                 self.merge_organizer_copy(&booking, link, known_rooms, commit)
                     .await?;
-                if booking.status == BookingStatus::Declined && meeting.blocks() {
-                    // The room's calendar contains the meeting again, because
-                    // an update sent after the decline reached the room as a
-                    // new request. The room accepted it or, in accept-as-room
-                    // mode, waits for an answer.
-                    reopen(&booking, commit);
-                }
             }
+        }
+        if booking.status == BookingStatus::Declined && meeting.blocks() {
+            // The room's calendar contains the meeting again, because an
+            // update sent after the decline reached the room as a new
+            // request. The room accepted it or, in accept-as-room mode,
+            // waits for an answer.
+            reopen(&booking, commit);
         }
         Ok(())
     }
@@ -920,19 +920,27 @@ fn cancel(booking: &Booking, commit: &mut RoomSyncCommit) {
     commit.changes.push(applied(booking, change, None, None));
 }
 
-/// Makes the change just decided for a declined booking confirm it again,
-/// unless that change cancels the booking.
+/// Confirms a declined booking again: the change just decided for it gets
+/// the status, unless that change cancels the booking, or a new change
+/// carries it.
 fn reopen(booking: &Booking, commit: &mut RoomSyncCommit) {
-    let Some(applied) = commit
+    let decided = commit
         .changes
         .iter_mut()
         .rev()
-        .find(|applied| applied.booking_id == booking.id)
-    else {
-        return;
-    };
-    if applied.change.status.is_none() {
-        applied.change.status = Some(BookingStatus::Confirmed);
+        .find(|applied| applied.booking_id == booking.id);
+    match decided {
+        Some(applied) if applied.change.status.is_none() => {
+            applied.change.status = Some(BookingStatus::Confirmed);
+        }
+        Some(_) => {}
+        None => {
+            let change = ExchangeChange {
+                status: Some(BookingStatus::Confirmed),
+                ..ExchangeChange::default()
+            };
+            commit.changes.push(applied(booking, change, None, None));
+        }
     }
 }
 
