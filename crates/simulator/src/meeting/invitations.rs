@@ -131,10 +131,13 @@ pub(super) fn update_copy(org: &mut Org, copy_number: u64, organizer_item: &Item
         .calendar
         .as_mut()
         .expect("calendar copies carry calendar data");
+    // A copy that a cancellation freed waits for a new response like a
+    // moved meeting when its attendee is invited again.
     let moved = calendar.start != source.start
         || calendar.end != source.end
         || calendar.recurrence != source.recurrence
-        || occurrence_moved(calendar, source);
+        || occurrence_moved(calendar, source)
+        || calendar.is_cancelled;
 
     copy.subject = organizer_item.subject.clone();
     copy.body = organizer_item.body.clone();
