@@ -48,6 +48,26 @@ async fn bookings_on(app: &TestApp, token: &str, room: &str, day: Date) -> Vec<V
     reply.json().as_array().expect("a list").clone()
 }
 
+/// Returns the booking with `id` as `token`'s user reads it.
+async fn booking(app: &TestApp, token: &str, id: &str) -> Value {
+    app.client
+        .get(&format!("/api/v1/bookings/{id}"))
+        .token(token)
+        .send()
+        .await
+        .json()
+}
+
+/// Returns a timestamp field of a booking in the form [`local`] returns.
+fn instant(value: &Value) -> String {
+    value
+        .as_str()
+        .expect("a timestamp string")
+        .parse::<jiff::Timestamp>()
+        .expect("an RFC 3339 timestamp")
+        .to_string()
+}
+
 /// Finds an own booking in `room` whose text contains `subject`.
 const OWN_BOOKING: &str = "return [...document.querySelectorAll(\
      `.track[data-room=\"${arguments[0]}\"] .booking.own`)]\
@@ -379,15 +399,7 @@ async fn booking_flow_in_browser() {
         .iter()
         .find(|booking| booking["subject"] == "Planning")
         .unwrap_or_else(|| panic!("no booking `Planning` in {stored:?}"));
-    assert_eq!(
-        planning["start"]
-            .as_str()
-            .unwrap()
-            .parse::<jiff::Timestamp>()
-            .unwrap()
-            .to_string(),
-        local(day, 11, 0)
-    );
+    assert_eq!(instant(&planning["start"]), local(day, 11, 0));
     assert_eq!(planning["time_zone"], ZONE);
     let id = planning["id"].as_str().unwrap().to_owned();
 
@@ -479,24 +491,10 @@ async fn booking_flow_in_browser() {
             json!([ROOM_A, "Planning v2"]),
         )
         .await;
-    let changed = app
-        .client
-        .get(&format!("/api/v1/bookings/{id}"))
-        .token(&alice)
-        .send()
-        .await
-        .json();
+    let changed = booking(&app, &alice, &id).await;
     assert_eq!(changed["subject"], "Planning v2");
     assert_eq!(changed["version"], 2);
-    assert_eq!(
-        changed["end"]
-            .as_str()
-            .unwrap()
-            .parse::<jiff::Timestamp>()
-            .unwrap()
-            .to_string(),
-        local(day, 12, 30)
-    );
+    assert_eq!(instant(&changed["end"]), local(day, 12, 30));
 
     // The all-day booking opens with its times locked, and a new subject
     // leaves them as they were.
@@ -527,24 +525,10 @@ async fn booking_flow_in_browser() {
             json!([ROOM_C, "Team offsite"]),
         )
         .await;
-    let renamed = app
-        .client
-        .get(&format!("/api/v1/bookings/{all_day_id}"))
-        .token(&alice)
-        .send()
-        .await
-        .json();
+    let renamed = booking(&app, &alice, &all_day_id).await;
     assert_eq!(renamed["subject"], "Team offsite");
     assert_eq!(renamed["all_day"], true);
-    assert_eq!(
-        renamed["start"]
-            .as_str()
-            .unwrap()
-            .parse::<jiff::Timestamp>()
-            .unwrap()
-            .to_string(),
-        local(day, 0, 0)
-    );
+    assert_eq!(instant(&renamed["start"]), local(day, 0, 0));
 
     // The history now lists the change, and a confirmed delete removes
     // the booking from the timeline.
@@ -577,13 +561,7 @@ async fn booking_flow_in_browser() {
             json!([]),
         )
         .await;
-    let deleted = app
-        .client
-        .get(&format!("/api/v1/bookings/{id}"))
-        .token(&alice)
-        .send()
-        .await
-        .json();
+    let deleted = booking(&app, &alice, &id).await;
     assert!(deleted["deleted_at"].is_string(), "{deleted}");
 
     // Without an [exchange] section, Sync now reports why it did not run.
