@@ -29,7 +29,7 @@ fn with_config(config: &Path, args: &[&str]) -> Output {
     roombridge(&full).output().expect("run roombridge")
 }
 
-/// A SQLite database in `dir`, created on first use.
+/// Returns the URL of a SQLite database in `dir`, created on first use.
 fn local_database(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("roombridge.db").display())
 }

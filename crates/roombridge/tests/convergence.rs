@@ -752,8 +752,8 @@ fn edit_after_a_lost_create_response_is_kept() {
 }
 
 /// A request that an accept-as-room room received while requests were
-/// cut off and throttled is answered once the faults stop, also when the
-/// room run that answered another request read the room again. The faults
+/// cut off and throttled gets a response once the faults stop, also when
+/// the room run that responded to another request read the room again. The faults
 /// strike at random, so the sequence runs a hundred times.
 #[test]
 fn manual_room_request_answered_after_faults() {
@@ -857,7 +857,7 @@ fn booking_moved_into_a_taken_room_is_declined() {
 }
 
 /// An occurrence that the organizer moves onto another accepted meeting in
-/// an accept-as-room room is answered again, and declined, instead of
+/// an accept-as-room room gets a new response, a decline, instead of
 /// staying accepted beside that meeting.
 #[test]
 fn occurrence_moved_into_a_clash_is_declined() {
@@ -927,9 +927,9 @@ fn booking_declined_at_create_renamed_is_booked_again() {
     ]);
 }
 
-/// A booking moved out of an accept-as-room room and back again is
-/// answered by that room again: the room's copy that the first move
-/// cancelled waits for a new response.
+/// A booking moved out of an accept-as-room room and back again gets a new
+/// response from that room, because the room's copy that the first move
+/// cancelled waits for one.
 #[test]
 fn booking_moved_back_into_a_room_is_answered() {
     replay(vec![

@@ -48,7 +48,7 @@ store_tests!(
 /// Meetings per test: more than two multi-row statements of 100 rows.
 const MEETINGS: usize = 250;
 
-/// The `index`-th meeting of room A, each in its own half hour.
+/// Builds the `index`-th meeting of room A, each in its own half hour.
 fn meeting(index: usize) -> ExternalBooking {
     let start = hm(0, 0) + SignedDuration::from_mins(30 * index as i64);
     external(

@@ -581,7 +581,7 @@ impl RoomRun<'_> {
             // The room's calendar contains the meeting again, because an
             // update sent after the decline reached the room as a new
             // request. The room accepted it or, in accept-as-room mode,
-            // waits for an answer.
+            // waits for a response.
             reopen(&booking, commit);
         }
         Ok(())

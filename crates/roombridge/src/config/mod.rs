@@ -625,7 +625,7 @@ fn read_password(
 }
 
 impl ExchangeConfig {
-    /// The Exchange password or access token.
+    /// Returns the Exchange password or access token.
     ///
     /// # Errors
     ///

@@ -42,7 +42,7 @@ impl Problems {
         self.env_origin.insert(key.to_owned(), var);
     }
 
-    /// The environment variable that set the value at `key`, if one did.
+    /// Returns the environment variable that set the value at `key`, if one did.
     pub(crate) fn origin(&self, key: &str) -> Option<&'static str> {
         self.env_origin.get(key).copied()
     }

@@ -218,7 +218,7 @@ fn missing_password_is_reported_when_it_is_needed() {
 }
 
 #[test]
-fn unreadable_password_file_names_the_file_and_its_origin() {
+fn unreadable_password_file_named() {
     let config = load(
         NTLM_EXCHANGE,
         &[(

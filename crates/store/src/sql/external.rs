@@ -168,7 +168,7 @@ pub(crate) async fn upsert_all(
     Ok(outcomes)
 }
 
-/// Changes a known external booking to what Exchange holds now.
+/// Changes a known external booking to Exchange's current version.
 async fn update(
     conn: &mut Connection,
     current: Booking,
